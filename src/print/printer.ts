@@ -91,7 +91,8 @@ export async function waitForFonts(page: Page): Promise<FontsState> {
     const loaded: string[] = [];
     const failed: string[] = [];
     // Not FontFaceSet.forEach: a callback into the page does not run while page scripts are disabled.
-    for (const face of document.fonts) {
+    // FontFaceSet is iterable in every browser; the project's lib lacks DOM.Iterable.
+    for (const face of document.fonts as unknown as Iterable<FontFace>) {
       const name = `${face.family} ${face.weight} ${face.style}`;
       if (face.status === 'loaded') loaded.push(name);
       else if (face.status === 'error') failed.push(name);
