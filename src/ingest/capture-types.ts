@@ -50,6 +50,14 @@ export interface CaptureProblem {
   reason: string;
 }
 
+/** Accepted packets by protocol. */
+export interface ProtocolCounts {
+  tcp: number;
+  udp: number;
+  icmp: number;
+  icmpv6: number;
+}
+
 export interface CaptureSummary {
   format: 'pcap' | 'pcapng';
   /** Every frame read, accepted or not. */
@@ -57,8 +65,15 @@ export interface CaptureSummary {
   /** Frames handed out in batches. */
   accepted: number;
   skipped: SkippedCounts;
-  /** Frames that could not be decoded (rejected rows). */
+  /**
+   * Frames that could not be decoded (rejected rows). To keep memory bounded,
+   * only the first 10 000 are listed; `rejectedTotal` counts them all.
+   */
   rejected: CaptureProblem[];
+  /** Number of rejected frames, listed or not (the capture readers always set it). */
+  rejectedTotal?: number;
+  /** Accepted packets by protocol (the capture readers always set it). */
+  protocols?: ProtocolCounts;
   /** Set when the last record is cut off: the complete records are kept. */
   truncated?: CaptureProblem;
 }

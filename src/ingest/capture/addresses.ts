@@ -1,0 +1,180 @@
+/**
+ * The address table of one capture read: each distinct IPv4 or IPv6 address
+ * gets a small integer index, and its text is built once, on first sight.
+ *
+ * Lookups use open-addressing hash tables over typed arrays rather than a
+ * `Map`: IPv4 keys above 2^30 are not small integers in V8, so a `Map` keyed by
+ * them would allocate a heap number on every packet, and IPv6 keys would need a
+ * string per packet.
+ */
+export class AddressTable {
+  /** Index → address text. Only grows. */
+  readonly addresses: string[] = [];
+
+  private v4Keys: Int32Array;
+  /** Index + 1, so that 0 marks an empty slot. */
+  private v4Vals: Int32Array;
+  private v4Bits: number;
+  private v4Size = 0;
+
+  /** Four 32-bit words per slot. */
+  private v6Keys: Int32Array;
+  private v6Vals: Int32Array;
+  private v6Bits: number;
+  private v6Size = 0;
+
+  constructor() {
+    this.v4Bits = 12;
+    this.v4Keys = new Int32Array(1 << this.v4Bits);
+    this.v4Vals = new Int32Array(1 << this.v4Bits);
+    this.v6Bits = 8;
+    this.v6Keys = new Int32Array(4 << this.v6Bits);
+    this.v6Vals = new Int32Array(1 << this.v6Bits);
+  }
+
+  /** Index of the IPv4 address in `bytes[at..at+4)`, network order. */
+  internV4(bytes: Uint8Array, at: number): number {
+    const key = (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
+    const keys = this.v4Keys;
+    const vals = this.v4Vals;
+    const mask = keys.length - 1;
+    let slot = Math.imul(key, 0x9e3779b1) >>> (32 - this.v4Bits);
+    for (;;) {
+      const v = vals[slot]!;
+      if (v === 0) break;
+      if (keys[slot] === key) return v - 1;
+      slot = (slot + 1) & mask;
+    }
+    const index = this.addresses.length;
+    this.addresses.push(formatIPv4(key >>> 0));
+    keys[slot] = key;
+    vals[slot] = index + 1;
+    if (++this.v4Size * 2 > keys.length) this.growV4();
+    return index;
+  }
+
+  /** Index of the IPv6 address in `bytes[at..at+16)`. */
+  internV6(bytes: Uint8Array, at: number): number {
+    const w0 = readWord(bytes, at);
+    const w1 = readWord(bytes, at + 4);
+    const w2 = readWord(bytes, at + 8);
+    const w3 = readWord(bytes, at + 12);
+    const keys = this.v6Keys;
+    const vals = this.v6Vals;
+    const mask = vals.length - 1;
+    let slot = hashV6(w0, w1, w2, w3) >>> (32 - this.v6Bits);
+    for (;;) {
+      const v = vals[slot]!;
+      if (v === 0) break;
+      const k = slot * 4;
+      if (keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3) return v - 1;
+      slot = (slot + 1) & mask;
+    }
+    const index = this.addresses.length;
+    this.addresses.push(formatIPv6(bytes, at));
+    const k = slot * 4;
+    keys[k] = w0;
+    keys[k + 1] = w1;
+    keys[k + 2] = w2;
+    keys[k + 3] = w3;
+    vals[slot] = index + 1;
+    if (++this.v6Size * 2 > vals.length) this.growV6();
+    return index;
+  }
+
+  private growV4(): void {
+    const oldKeys = this.v4Keys;
+    const oldVals = this.v4Vals;
+    this.v4Bits++;
+    const keys = new Int32Array(1 << this.v4Bits);
+    const vals = new Int32Array(1 << this.v4Bits);
+    const mask = keys.length - 1;
+    for (let i = 0; i < oldVals.length; i++) {
+      const v = oldVals[i]!;
+      if (v === 0) continue;
+      const key = oldKeys[i]!;
+      let slot = Math.imul(key, 0x9e3779b1) >>> (32 - this.v4Bits);
+      while (vals[slot] !== 0) slot = (slot + 1) & mask;
+      keys[slot] = key;
+      vals[slot] = v;
+    }
+    this.v4Keys = keys;
+    this.v4Vals = vals;
+  }
+
+  private growV6(): void {
+    const oldKeys = this.v6Keys;
+    const oldVals = this.v6Vals;
+    this.v6Bits++;
+    const keys = new Int32Array(4 << this.v6Bits);
+    const vals = new Int32Array(1 << this.v6Bits);
+    const mask = vals.length - 1;
+    for (let i = 0; i < oldVals.length; i++) {
+      const v = oldVals[i]!;
+      if (v === 0) continue;
+      const o = i * 4;
+      const w0 = oldKeys[o]!;
+      const w1 = oldKeys[o + 1]!;
+      const w2 = oldKeys[o + 2]!;
+      const w3 = oldKeys[o + 3]!;
+      let slot = hashV6(w0, w1, w2, w3) >>> (32 - this.v6Bits);
+      while (vals[slot] !== 0) slot = (slot + 1) & mask;
+      const k = slot * 4;
+      keys[k] = w0;
+      keys[k + 1] = w1;
+      keys[k + 2] = w2;
+      keys[k + 3] = w3;
+      vals[slot] = v;
+    }
+    this.v6Keys = keys;
+    this.v6Vals = vals;
+  }
+}
+
+function readWord(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
+}
+
+function hashV6(w0: number, w1: number, w2: number, w3: number): number {
+  let h = Math.imul(w0, 0x9e3779b1);
+  h = Math.imul(h ^ w1, 0x85ebca6b);
+  h = Math.imul(h ^ w2, 0xc2b2ae35);
+  h = Math.imul(h ^ w3, 0x9e3779b1);
+  return h ^ (h >>> 15);
+}
+
+/** Dotted-quad text of an IPv4 address given as an unsigned 32-bit value. */
+export function formatIPv4(value: number): string {
+  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
+}
+
+/**
+ * RFC 5952 text of the IPv6 address in `bytes[at..at+16)`: lower-case hex
+ * without leading zeros, the longest run of two or more zero groups (the first
+ * on a tie) written as `::`, and IPv4-mapped addresses as `::ffff:a.b.c.d`.
+ */
+export function formatIPv6(bytes: Uint8Array, at = 0): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 8; i++) groups.push((bytes[at + 2 * i]! << 8) | bytes[at + 2 * i + 1]!);
+  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
+    return `::ffff:${formatIPv4(readWord(bytes, at + 12) >>> 0)}`;
+  }
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
