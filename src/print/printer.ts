@@ -30,7 +30,10 @@ export interface PrintJob {
   html: string;
   /** Files the page references with relative URLs, keyed by path relative to the page (`fonts/x.woff2`). */
   files: ReadonlyMap<string, PrintFile>;
-  /** Used in log lines and error messages. */
+  /**
+   * Names the job in log lines and error messages. The PDF's own title comes
+   * from the page's `<title>`.
+   */
   title: string;
 }
 
@@ -153,10 +156,10 @@ export async function openPrinter(options: PrinterOptions = {}): Promise<Printer
   return {
     browserVersion,
     async print(job) {
-      if (closed) throw new ReportError('BROWSER_FAILED', `Cannot print the ${job.title}: the printer is closed.`);
+      if (closed) throw new ReportError('BROWSER_FAILED', `Cannot print ${formatJobName(job)}: the printer is closed.`);
       const start = performance.now();
       const pdf = await printPage(browser, job);
-      log(`printed ${job.title}: ${pdf.length} bytes in ${Math.round(performance.now() - start)} ms`);
+      log(`printed ${formatJobName(job)}: ${pdf.length} bytes in ${Math.round(performance.now() - start)} ms`);
       return pdf;
     },
     async close() {
@@ -251,12 +254,12 @@ function throwIfIncomplete(job: PrintJob, blocked: string[], missing: string[], 
       ...(unique.length > 0 ? [`${unique.length} request(s) outside the build: ${unique.join(', ')}`] : []),
       ...(missing.length > 0 ? [`${missing.length} file(s) missing from the build: ${[...new Set(missing)].join(', ')}`] : []),
     ];
-    throw new ReportError('BLOCKED_REQUEST', `The ${job.title} asked for ${parts.join('; ')}.`, {
+    throw new ReportError('BLOCKED_REQUEST', `While printing ${formatJobName(job)}, the page asked for ${parts.join('; ')}.`, {
       details: [...unique.map((url) => `blocked: ${url}`), ...[...new Set(missing)].map((path) => `missing: ${path}`)],
     });
   }
   if (fonts.failed.length > 0) {
-    throw new ReportError('BROWSER_FAILED', `The ${job.title} has font faces that failed to load: ${fonts.failed.join(', ')}.`, {
+    throw new ReportError('BROWSER_FAILED', `While printing ${formatJobName(job)}, font faces failed to load: ${fonts.failed.join(', ')}.`, {
       hint: 'Check that the font files in the build are valid woff2 files (src/fonts/faces.ts).',
     });
   }
@@ -267,8 +270,13 @@ async function wrapBrowserError<T>(job: PrintJob, step: () => Promise<T>): Promi
     return await step();
   } catch (error) {
     if (error instanceof ReportError) throw error;
-    throw new ReportError('BROWSER_FAILED', `Printing the ${job.title} failed: ${messageOf(error)}`, { cause: error });
+    throw new ReportError('BROWSER_FAILED', `Printing ${formatJobName(job)} failed: ${messageOf(error)}`, { cause: error });
   }
+}
+
+/** `"Quarterly report 2021Q4" (ja)`: how messages name a job. */
+function formatJobName(job: PrintJob): string {
+  return `"${job.title}" (${job.lang})`;
 }
 
 function messageOf(error: unknown): string {
