@@ -203,7 +203,7 @@ describe('print/printer (starts Chromium)', function () {
     };
     try {
       await visit(options.args ?? []);
-      assert.deepEqual(hits, [], 'guarded browser reached the server');
+      assert.equal(hits.length, 0, `guarded browser reached the server: ${hits.join(', ')}`);
       await visit((options.args ?? []).filter((arg) => !/^--(host-resolver-rules|proxy-)/.test(arg)));
       assert.ok(hits.includes('connection'), 'control: an unguarded browser should reach the server');
     } finally {
