@@ -80,6 +80,16 @@ const catalogue = {
     title: 'No data',
     hint: 'Ingest the quarter’s packet logs first with `tsubame-report ingest`.',
   },
+  MANIFEST_INVALID: {
+    exit: 2,
+    title: 'Invalid sensor manifest',
+    hint: 'Fix the rows listed above in the manifest (sensor,country[,address][,active_from][,active_to]).',
+  },
+  STORE_FAILED: {
+    exit: 3,
+    title: 'The observation store cannot be used',
+    hint: 'Check the --store path; another tsubame-report process may hold the store open.',
+  },
 } as const satisfies Record<string, { exit: number; title: string; hint: string }>;
 
 export class ReportError extends Error {

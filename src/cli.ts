@@ -1,0 +1,92 @@
+/**
+ * The command line: each command is a thin parser over a runner. Errors are
+ * printed here, once, as message + hint; a stack only with --debug.
+ */
+import { join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { buildReport, PACKAGE_ROOT, type BuildEffects, type OutputFormat } from './build.js';
+import { exitCodeOf, formatError, ReportError } from './errors.js';
+import { isLang, LANGUAGES, type Lang } from './i18n/locales.js';
+import { openPrinter } from './print/printer.js';
+import { loadQuarterStats } from './stats/load.js';
+
+/** The bundled demo statistics (a labelled fixture) used when no input is given. */
+export const DEMO_STATS_PATH = join(PACKAGE_ROOT, 'fixtures', 'stats', '2021Q4.json');
+
+function parseList<T extends string>(value: string, allowed: readonly T[], option: string): T[] {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = items.filter((i) => !(allowed as readonly string[]).includes(i));
+  if (items.length === 0 || bad.length > 0)
+    throw new ReportError('BAD_ARGUMENT', `${option} ${value}: expected a comma-separated list of ${allowed.join(', ')}`);
+  return [...new Set(items)] as T[];
+}
+
+function parseQuarter(value: string): string {
+  if (!/^\d{4}Q[1-4]$/.test(value)) throw new ReportError('BAD_ARGUMENT', `--quarter ${value}: expected a quarter such as 2021Q4`);
+  return value;
+}
+
+interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+function registerBuildCommand(program: Command, io: Io): void {
+  program
+    .command('build')
+    .description('Build the quarterly report (PDF and HTML, Japanese and English). With no input, builds the bundled demo quarter.')
+    .option('--quarter <quarter>', 'quarter to build, e.g. 2021Q4', parseQuarter)
+    .option('--stats <file>', 'statistics JSON file (QuarterStats, see schema/quarter-stats.schema.json)')
+    .option('--lang <list>', `languages, from ${LANGUAGES.join(',')}`, LANGUAGES.join(','))
+    .option('--format <list>', 'formats, from pdf,html', 'pdf,html')
+    .option('--out <dir>', 'output directory', 'output')
+    .addOption(new Option('--browser <path>', 'Chrome or Chromium binary for printing').env('PUPPETEER_EXECUTABLE_PATH'))
+    .action(async (opts: { quarter?: string; stats?: string; lang: string; format: string; out: string; browser?: string }) => {
+      const langs = parseList(opts.lang, LANGUAGES, '--lang').filter(isLang) as Lang[];
+      const formats = parseList<OutputFormat>(opts.format, ['pdf', 'html'], '--format');
+      const effects: BuildEffects = {
+        log: (line) => io.err(line),
+        warn: (line) => io.err(`warning: ${line}`),
+        now: () => performance.now(),
+        openPrinter,
+        loadStats: async (quarter) => {
+          if (quarter && quarter !== '2021Q4')
+            throw new ReportError('NO_DATA', `No statistics for ${quarter}: the bundled demo covers 2021Q4 only.`, {
+              hint: 'Pass --stats FILE with the quarter’s statistics.',
+            });
+          return loadQuarterStats(DEMO_STATS_PATH);
+        },
+      };
+      const result = await buildReport(
+        { quarter: opts.quarter, statsPath: opts.stats, langs, formats, outDir: opts.out, browserPath: opts.browser },
+        effects,
+      );
+      for (const file of result.files) io.out(file);
+      io.err(`done in ${result.timings.total.toFixed(1)} s${result.browserVersion ? ` (${result.browserVersion})` : ''}`);
+    });
+}
+
+/** Builds the program; commands register themselves here. */
+export function createProgram(io: Io): Command {
+  const program = new Command('tsubame-report')
+    .description('Quarterly Internet-telescope report: packet logs → statistics → Japanese and English PDF and HTML.')
+    .option('--debug', 'show stack traces on errors')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .exitOverride();
+  registerBuildCommand(program, io);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code. */
+export async function main(argv: readonly string[], io: Io = { out: console.log, err: console.error }): Promise<number> {
+  const program = createProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    io.err(formatError(error, argv.includes('--debug')));
+    return exitCodeOf(error);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Locale files: `locales/<lang>/<namespace>.json`, in i18next JSON v4 format.
+ * Japanese is the source language. Every authored string of the report lives
+ * there; this module only loads them and builds translators over them.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import i18next, { type i18n, type Resource, type TFunction } from 'i18next';
+import { ReportError } from '../errors.js';
+
+/** The report's languages, source language first. */
+export const LANGUAGES = ['ja', 'en'] as const;
+export type Lang = (typeof LANGUAGES)[number];
+export const SOURCE_LANGUAGE: Lang = 'ja';
+
+export function isLang(value: string): value is Lang {
+  return (LANGUAGES as readonly string[]).includes(value);
+}
+
+/** Reads every `<lang>/<ns>.json` under `dir` for the given languages. */
+export async function loadLocaleResources(dir: string, langs: readonly string[]): Promise<Resource> {
+  const resources: Resource = {};
+  for (const lang of langs) {
+    const langDir = join(dir, lang);
+    let files: string[];
+    try {
+      files = (await readdir(langDir)).filter((f) => f.endsWith('.json')).sort();
+    } catch (cause) {
+      throw new ReportError('MISSING_TRANSLATION', `No locale directory for "${lang}" at ${langDir}`, { cause });
+    }
+    resources[lang] = {};
+    for (const file of files) {
+      const path = join(langDir, file);
+      try {
+        resources[lang][file.slice(0, -'.json'.length)] = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+      } catch (cause) {
+        throw new ReportError('MISSING_TRANSLATION', `${path} is not valid JSON: ${(cause as Error).message}`, {
+          cause,
+          hint: 'Fix the JSON syntax of the locale file.',
+        });
+      }
+    }
+  }
+  return resources;
+}
+
+/** A translator for one language that records every key it could not find. */
+export interface Translator {
+  lang: Lang;
+  t: TFunction;
+  /** Whether `ns:key` exists (without recording it as missing). */
+  has(key: string): boolean;
+  /** Keys asked for but not found, as `locales/<lang>/<ns>.json: key`. */
+  missing(): string[];
+}
+
+/**
+ * Creates a translator. Keys are looked up in the language only, never in the
+ * source language: a missing translation must be visible, not papered over.
+ */
+export async function createTranslator(lang: Lang, resources: Resource, defaultNS = 'report'): Promise<Translator> {
+  const missing = new Set<string>();
+  const instance: i18n = i18next.createInstance();
+  await instance.init({
+    lng: lang,
+    fallbackLng: false,
+    resources,
+    ns: Object.keys(resources[lang] ?? {}),
+    defaultNS,
+    interpolation: { escapeValue: false },
+    returnNull: false,
+    returnEmptyString: false,
+    saveMissing: true,
+    missingKeyHandler: (_lngs, ns, key) => {
+      missing.add(`locales/${lang}/${ns}.json: ${key}`);
+    },
+    showSupportNotice: false,
+  } as Parameters<i18n['init']>[0]);
+  return {
+    lang,
+    t: instance.t.bind(instance) as TFunction,
+    has: (key) => instance.exists(key),
+    missing: () => [...missing].sort(),
+  };
+}
+
+/** Fails the build when any key was missing, listing them all. */
+export function assertNoMissingKeys(translators: readonly Translator[]): void {
+  const keys = translators.flatMap((tr) => tr.missing());
+  if (keys.length > 0)
+    throw new ReportError('MISSING_TRANSLATION', `${keys.length} translation key${keys.length === 1 ? ' is' : 's are'} missing:`, { details: keys });
+}
