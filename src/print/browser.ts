@@ -209,6 +209,16 @@ export async function loadBundledArgs(): Promise<string[]> {
   }
 }
 
+/** Finds the browser and returns it with the launch options every print uses. */
+export async function loadLaunchOptions(
+  options: { executablePath?: string },
+  search: Partial<BrowserSearch> = {},
+): Promise<{ location: BrowserLocation; launchOptions: LaunchOptions }> {
+  const location = await findBrowser(options, search);
+  const bundledArgs = location.source === 'bundled' ? await loadBundledArgs() : [];
+  return { location, launchOptions: formatLaunchOptions(location, bundledArgs) };
+}
+
 /**
  * Puppeteer launch options for a browser. Headless 'shell' mode: the bundled
  * binary is a headless shell, and for a full Chrome it means plain `--headless`.

@@ -13,7 +13,7 @@
 import type { Browser, HTTPRequest, Page, PDFOptions } from 'puppeteer';
 import puppeteer from 'puppeteer';
 import { ReportError } from '../errors.js';
-import { findBrowser, formatLaunchOptions, loadBundledArgs, type BrowserLocation } from './browser.js';
+import { loadLaunchOptions, type BrowserLocation } from './browser.js';
 
 /** One file of the build, served to the page at its relative path. */
 export interface PrintFile {
@@ -134,8 +134,7 @@ function isLocalUrl(url: string): boolean {
 /** Starts a browser (found by findBrowser) and returns a printer that uses it. */
 export async function openPrinter(options: PrinterOptions = {}): Promise<Printer> {
   const log = options.log ?? (() => {});
-  const location = await findBrowser(options);
-  const launchOptions = formatLaunchOptions(location, location.source === 'bundled' ? await loadBundledArgs() : []);
+  const { location, launchOptions } = await loadLaunchOptions(options);
   const started = performance.now();
   let browser: Browser;
   try {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import puppeteer from 'puppeteer';
 import { ReportError } from '../../src/errors.js';
-import { findBrowser, formatLaunchOptions, loadBundledArgs } from '../../src/print/browser.js';
+import { loadLaunchOptions } from '../../src/print/browser.js';
 import { openPrinter, type Printer } from '../../src/print/printer.js';
 import { readPdf, type PdfSummary } from '../helpers/pdf.js';
 import { loadSampleJob } from './sample-page.js';
@@ -188,8 +188,7 @@ describe('print/printer (starts Chromium)', function () {
     // page and the server. Without them (the control) the server is reached,
     // which shows that the check can fail.
     const { server, origin, hits } = await startRecordingServer();
-    const location = await findBrowser({});
-    const options = formatLaunchOptions(location, location.source === 'bundled' ? await loadBundledArgs() : []);
+    const { launchOptions: options } = await loadLaunchOptions({});
     const html = `<!doctype html><html><head><title>t</title></head><body>${formatLeakyMarkup(origin)}</body></html>`;
     const visit = async (args: string[]) => {
       const browser = await puppeteer.launch({ ...options, args });
