@@ -11,7 +11,15 @@
  *
  *   node --import tsx bench/capture.ts [packets]
  */
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,7 +44,9 @@ function writeSyntheticPcap(file: string, count: number, seed = 1): number {
   };
   const sources = new Uint32Array(DISTINCT_SOURCES);
   for (let i = 0; i < sources.length; i++) sources[i] = random() | 0x01000000;
-  const popularPorts = [23, 22, 80, 443, 445, 8080, 3389, 6379, 5555, 1433, 2323, 81, 8443, 37215, 52869];
+  const popularPorts = [
+    23, 22, 80, 443, 445, 8080, 3389, 6379, 5555, 1433, 2323, 81, 8443, 37215, 52869,
+  ];
   const chunk = Buffer.alloc(CHUNK_BYTES);
   const fd = openSync(file, 'w');
   let size = 0;
@@ -56,7 +66,7 @@ function writeSyntheticPcap(file: string, count: number, seed = 1): number {
   for (let i = 0; i < count; i++) {
     const r = random();
     const kind = r % 10; // 0-6 TCP, 7-8 UDP, 9 ICMP
-    const transportBytes = kind < 7 ? 20 : kind < 9 ? 8 + (r >>> 24) % 64 : 8;
+    const transportBytes = kind < 7 ? 20 : kind < 9 ? 8 + ((r >>> 24) % 64) : 8;
     const ipBytes = 20 + transportBytes;
     const caplen = Math.max(14 + ipBytes, 60);
     if (at + 16 + caplen > chunk.length) flush();
@@ -79,7 +89,7 @@ function writeSyntheticPcap(file: string, count: number, seed = 1): number {
     const s = random();
     const source = sources[s & 1 ? (s >>> 1) % 1000 : (s >>> 1) % DISTINCT_SOURCES]!;
     chunk.writeUInt32BE(source, ip + 12);
-    chunk.writeUInt32BE(0xc0000200 + (s >>> 27) % SENSORS, ip + 16);
+    chunk.writeUInt32BE(0xc0000200 + ((s >>> 27) % SENSORS), ip + 16);
     const t = ip + 20;
     const p = random();
     const port = p & 3 ? popularPorts[p % popularPorts.length]! : p >>> 16;
@@ -138,11 +148,14 @@ async function readFloor(file: string): Promise<{ records: number; checksum: num
 /** Plain stream throughput of the same file, for comparison with the floor. */
 async function readStreamed(file: string): Promise<number> {
   let bytes = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: CHUNK_BYTES })) bytes += (chunk as Buffer).length;
+  for await (const chunk of createReadStream(file, { highWaterMark: CHUNK_BYTES }))
+    bytes += (chunk as Buffer).length;
   return bytes;
 }
 
-async function readDecoded(file: string): Promise<{ packets: number; frames: number; addresses: number; checksum: number }> {
+async function readDecoded(
+  file: string,
+): Promise<{ packets: number; frames: number; addresses: number; checksum: number }> {
   const reader = await openCapture(file);
   let packets = 0;
   let checksum = 0;
@@ -154,7 +167,7 @@ async function readDecoded(file: string): Promise<{ packets: number; frames: num
 }
 
 function formatRate(count: number, ms: number): string {
-  return `${((count / ms) * 1000 / 1e6).toFixed(2)} M packets/s`;
+  return `${(((count / ms) * 1000) / 1e6).toFixed(2)} M packets/s`;
 }
 
 export async function benchCaptureRead(packets = DEFAULT_PACKETS): Promise<void> {
@@ -163,7 +176,9 @@ export async function benchCaptureRead(packets = DEFAULT_PACKETS): Promise<void>
   try {
     let started = performance.now();
     const bytes = writeSyntheticPcap(file, packets);
-    console.log(`capture: wrote ${packets} packets, ${(bytes / 2 ** 20).toFixed(0)} MiB, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `capture: wrote ${packets} packets, ${(bytes / 2 ** 20).toFixed(0)} MiB, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     statSync(file);
 
     // One untimed pass so that both timed passes read from the page cache.
@@ -182,13 +197,21 @@ export async function benchCaptureRead(packets = DEFAULT_PACKETS): Promise<void>
     const decodeMs = performance.now() - started;
 
     if (floor.records !== packets || decoded.frames !== packets) {
-      throw new Error(`read ${floor.records} records and ${decoded.frames} frames, expected ${packets}`);
+      throw new Error(
+        `read ${floor.records} records and ${decoded.frames} frames, expected ${packets}`,
+      );
     }
     const floorRate = (floor.records / floorMs) * 1000;
     const decodeRate = (decoded.packets / decodeMs) * 1000;
-    console.log(`capture: floor (chunked read + framing): ${formatRate(floor.records, floorMs)}, ${((bytes / floorMs) * 1000 / 2 ** 20).toFixed(0)} MiB/s`);
-    console.log(`capture: fs.createReadStream alone:     ${((streamed / streamMs) * 1000 / 2 ** 20).toFixed(0)} MiB/s`);
-    console.log(`capture: decode into batches:           ${formatRate(decoded.packets, decodeMs)} (${decoded.addresses} distinct addresses)`);
+    console.log(
+      `capture: floor (chunked read + framing): ${formatRate(floor.records, floorMs)}, ${(((bytes / floorMs) * 1000) / 2 ** 20).toFixed(0)} MiB/s`,
+    );
+    console.log(
+      `capture: fs.createReadStream alone:     ${(((streamed / streamMs) * 1000) / 2 ** 20).toFixed(0)} MiB/s`,
+    );
+    console.log(
+      `capture: decode into batches:           ${formatRate(decoded.packets, decodeMs)} (${decoded.addresses} distinct addresses)`,
+    );
     console.log(`capture: decode / floor = ${(decodeRate / floorRate).toFixed(2)}`);
     console.log(`capture: peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
   } finally {

@@ -9,7 +9,13 @@
  *        ─► frame decoder (link → IP → TCP/UDP/ICMP) ─► batch columns
  */
 import { ReportError } from '../errors.js';
-import type { CaptureBatch, CaptureProblem, CaptureReadOptions, CaptureReader, CaptureSummary } from './capture-types.js';
+import type {
+  CaptureBatch,
+  CaptureProblem,
+  CaptureReadOptions,
+  CaptureReader,
+  CaptureSummary,
+} from './capture-types.js';
 import { AddressTable } from './capture/addresses.js';
 import { openByteSource, StreamWindow } from './capture/byte-source.js';
 import { BatchColumns, FrameDecoder } from './capture/frame.js';
@@ -30,10 +36,16 @@ type CaptureLayout = { format: 'pcap'; header: PcapHeader } | { format: 'pcapng'
  * (`INPUT_INVALID`) when the file cannot be opened, is not a capture, or uses
  * a link type that cannot be decoded.
  */
-export async function openCapture(path: string, options: CaptureReadOptions = {}): Promise<CaptureReader> {
+export async function openCapture(
+  path: string,
+  options: CaptureReadOptions = {},
+): Promise<CaptureReader> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new ReportError('BAD_ARGUMENT', `batch size must be a positive integer, not ${batchSize}`);
+    throw new ReportError(
+      'BAD_ARGUMENT',
+      `batch size must be a positive integer, not ${batchSize}`,
+    );
   }
   const tally = new CaptureTally(path);
   const { head, gzip } = await readCaptureHead(path);
@@ -62,30 +74,50 @@ function parseCaptureLayout(head: Uint8Array, gzip: boolean, tally: CaptureTally
       hint: 'Check that the file was written completely.',
     });
   }
-  const magicBE = head.length >= 4 ? ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0 : -1;
+  const magicBE =
+    head.length >= 4
+      ? ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0
+      : -1;
   if (magicBE === BLOCK_SHB) {
     if (head.length < 12) throw cutHeader(path, 'pcapng section header');
     if (parsePcapngByteOrder(head) === undefined) {
-      throw new ReportError('INPUT_INVALID', `${path}: pcapng section header with an invalid byte-order magic (${formatBytes(head.subarray(8, 12))})`, {
-        hint: 'The file is damaged or not really pcapng; re-export the capture.',
-      });
+      throw new ReportError(
+        'INPUT_INVALID',
+        `${path}: pcapng section header with an invalid byte-order magic (${formatBytes(head.subarray(8, 12))})`,
+        {
+          hint: 'The file is damaged or not really pcapng; re-export the capture.',
+        },
+      );
     }
     return { format: 'pcapng' };
   }
-  if (magicBE === 0xa1b2c3d4 || magicBE === 0xd4c3b2a1 || magicBE === 0xa1b23c4d || magicBE === 0x4d3cb2a1) {
+  if (
+    magicBE === 0xa1b2c3d4 ||
+    magicBE === 0xd4c3b2a1 ||
+    magicBE === 0xa1b23c4d ||
+    magicBE === 0x4d3cb2a1
+  ) {
     if (head.length < PCAP_HEADER_BYTES) throw cutHeader(path, '24-byte pcap file header');
     return { format: 'pcap', header: parsePcapHeader(head, tally) };
   }
   const found = formatBytes(head.subarray(0, 4));
   const modified = magicBE === 0xa1b2cd34 || magicBE === 0x34cdb2a1;
-  throw new ReportError('INPUT_INVALID', `${path}: not a packet capture: ${what} starts with bytes ${found}${modified ? ' (the modified pcap format, which is not supported)' : ''}`, {
-    details: [`accepted formats: ${ACCEPTED_FORMATS}`],
-    hint: modified ? 'Convert it to standard pcap or pcapng, e.g. `editcap -F pcap in out`.' : 'Check that the file is a capture written by tcpdump, dumpcap or similar (CSV and NDJSON packet logs are read by a different path).',
-  });
+  throw new ReportError(
+    'INPUT_INVALID',
+    `${path}: not a packet capture: ${what} starts with bytes ${found}${modified ? ' (the modified pcap format, which is not supported)' : ''}`,
+    {
+      details: [`accepted formats: ${ACCEPTED_FORMATS}`],
+      hint: modified
+        ? 'Convert it to standard pcap or pcapng, e.g. `editcap -F pcap in out`.'
+        : 'Check that the file is a capture written by tcpdump, dumpcap or similar (CSV and NDJSON packet logs are read by a different path).',
+    },
+  );
 }
 
 function cutHeader(path: string, what: string): ReportError {
-  return new ReportError('INPUT_INVALID', `${path}: the capture is cut off inside its ${what}`, { hint: 'Check that the file was written completely.' });
+  return new ReportError('INPUT_INVALID', `${path}: the capture is cut off inside its ${what}`, {
+    hint: 'Check that the file was written completely.',
+  });
 }
 
 function formatBytes(bytes: Uint8Array): string {
@@ -145,9 +177,17 @@ class CaptureFileReader implements CaptureReader {
         if (!(await window.fill(need))) {
           const left = window.end - window.pos;
           if (left > 0) {
-            this.truncated = { packet: this.tally.frames + 1, offset: window.offset, reason: `the capture ends inside a record: ${left} bytes left where ${need} are needed` };
+            this.truncated = {
+              packet: this.tally.frames + 1,
+              offset: window.offset,
+              reason: `the capture ends inside a record: ${left} bytes left where ${need} are needed`,
+            };
           } else if (source.cutOff) {
-            this.truncated = { packet: this.tally.frames + 1, offset: window.offset, reason: 'the gzip stream ends before its end marker' };
+            this.truncated = {
+              packet: this.tally.frames + 1,
+              offset: window.offset,
+              reason: 'the gzip stream ends before its end marker',
+            };
           }
           break;
         }

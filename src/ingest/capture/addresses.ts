@@ -34,7 +34,8 @@ export class AddressTable {
 
   /** Index of the IPv4 address in `bytes[at..at+4)`, network order. */
   internV4(bytes: Uint8Array, at: number): number {
-    const key = (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
+    const key =
+      (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
     const keys = this.v4Keys;
     const vals = this.v4Vals;
     const mask = keys.length - 1;
@@ -67,7 +68,8 @@ export class AddressTable {
       const v = vals[slot]!;
       if (v === 0) break;
       const k = slot * 4;
-      if (keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3) return v - 1;
+      if (keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3)
+        return v - 1;
       slot = (slot + 1) & mask;
     }
     const index = this.addresses.length;
@@ -156,12 +158,19 @@ export function formatIPv4(value: number): string {
 export function formatIPv6(bytes: Uint8Array, at = 0): string {
   const groups: number[] = [];
   for (let i = 0; i < 8; i++) groups.push((bytes[at + 2 * i]! << 8) | bytes[at + 2 * i + 1]!);
-  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
+  if (
+    groups[0] === 0 &&
+    groups[1] === 0 &&
+    groups[2] === 0 &&
+    groups[3] === 0 &&
+    groups[4] === 0 &&
+    groups[5] === 0xffff
+  ) {
     return `::ffff:${formatIPv4(readWord(bytes, at + 12) >>> 0)}`;
   }
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

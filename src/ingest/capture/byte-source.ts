@@ -24,15 +24,22 @@ const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
 /** Opens `path` as a byte source, decompressing it when it starts with the gzip magic bytes. */
-export async function openByteSource(path: string, onProgress?: (bytesRead: number) => void): Promise<{ source: ByteSource; gzip: boolean }> {
+export async function openByteSource(
+  path: string,
+  onProgress?: (bytesRead: number) => void,
+): Promise<{ source: ByteSource; gzip: boolean }> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch (error) {
-    throw new ReportError('INPUT_INVALID', `${path}: cannot open the capture: ${(error as Error).message}`, {
-      cause: error,
-      hint: 'Check the path and the file permissions.',
-    });
+    throw new ReportError(
+      'INPUT_INVALID',
+      `${path}: cannot open the capture: ${(error as Error).message}`,
+      {
+        cause: error,
+        hint: 'Check the path and the file permissions.',
+      },
+    );
   }
   const head = new Uint8Array(2);
   const { bytesRead } = await handle.read(head, 0, 2, 0);
@@ -121,12 +128,20 @@ class GzipSource implements ByteSource {
         return undefined;
       }
       if (typeof code === 'string' && code.startsWith('Z_')) {
-        throw new ReportError('INPUT_INVALID', `${this.path}: the gzip data is corrupt near compressed byte ${this.file.bytesRead}: ${(error as Error).message}`, {
-          cause: error,
-          hint: 'Check the file with `gzip -t`; recompress it from the original capture if you have it.',
-        });
+        throw new ReportError(
+          'INPUT_INVALID',
+          `${this.path}: the gzip data is corrupt near compressed byte ${this.file.bytesRead}: ${(error as Error).message}`,
+          {
+            cause: error,
+            hint: 'Check the file with `gzip -t`; recompress it from the original capture if you have it.',
+          },
+        );
       }
-      throw new ReportError('INPUT_INVALID', `${this.path}: cannot read the capture: ${(error as Error).message}`, { cause: error, hint: 'Check the path and the file permissions.' });
+      throw new ReportError(
+        'INPUT_INVALID',
+        `${this.path}: cannot read the capture: ${(error as Error).message}`,
+        { cause: error, hint: 'Check the path and the file permissions.' },
+      );
     }
   }
 

@@ -105,13 +105,21 @@ export class FrameDecoder {
   }
 
   /** Decodes the frame in `buf[off..off+len)`, numbered `packet` in the capture. */
-  decode(buf: Uint8Array, off: number, len: number, kind: LinkKind, tsMs: number, packet: number): boolean {
+  decode(
+    buf: Uint8Array,
+    off: number,
+    len: number,
+    kind: LinkKind,
+    tsMs: number,
+    packet: number,
+  ): boolean {
     const end = off + len;
     let p = off;
     let etype: number;
     switch (kind) {
       case LINK_KIND.ethernet: {
-        if (len < 14) return this.reject(`frame of ${len} bytes is shorter than an Ethernet header (14 bytes)`);
+        if (len < 14)
+          return this.reject(`frame of ${len} bytes is shorter than an Ethernet header (14 bytes)`);
         etype = (buf[p + 12]! << 8) | buf[p + 13]!;
         p += 14;
         // 802.1Q, 802.1ad and the pre-standard 0x9100 QinQ tag, possibly stacked.
@@ -137,24 +145,34 @@ export class FrameDecoder {
         etype = ETHERTYPE_IPV6;
         break;
       case LINK_KIND.linuxSll:
-        if (len < 16) return this.reject(`frame of ${len} bytes is shorter than a Linux cooked header (16 bytes)`);
+        if (len < 16)
+          return this.reject(
+            `frame of ${len} bytes is shorter than a Linux cooked header (16 bytes)`,
+          );
         etype = (buf[p + 14]! << 8) | buf[p + 15]!;
         p += 16;
         break;
       case LINK_KIND.linuxSll2:
-        if (len < 20) return this.reject(`frame of ${len} bytes is shorter than a Linux cooked v2 header (20 bytes)`);
+        if (len < 20)
+          return this.reject(
+            `frame of ${len} bytes is shorter than a Linux cooked v2 header (20 bytes)`,
+          );
         etype = (buf[p]! << 8) | buf[p + 1]!;
         p += 20;
         break;
       case LINK_KIND.null:
       case LINK_KIND.loop: {
-        if (len < 4) return this.reject(`frame of ${len} bytes is shorter than a loopback header (4 bytes)`);
-        let family = ((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!) >>> 0;
+        if (len < 4)
+          return this.reject(`frame of ${len} bytes is shorter than a loopback header (4 bytes)`);
+        let family =
+          ((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!) >>> 0;
         // NULL stores the family in the writer's byte order, which the file does not record.
-        if (kind === LINK_KIND.null && family > 0xffff) family = (buf[p]! | (buf[p + 1]! << 8)) >>> 0;
+        if (kind === LINK_KIND.null && family > 0xffff)
+          family = (buf[p]! | (buf[p + 1]! << 8)) >>> 0;
         p += 4;
         if (family === 2) etype = ETHERTYPE_IPV4;
-        else if (family === 10 || family === 24 || family === 28 || family === 30) etype = ETHERTYPE_IPV6;
+        else if (family === 10 || family === 24 || family === 28 || family === 30)
+          etype = ETHERTYPE_IPV6;
         else etype = 0;
         break;
       }
@@ -167,17 +185,33 @@ export class FrameDecoder {
     return true;
   }
 
-  private decodeIPv4(buf: Uint8Array, p: number, end: number, tsMs: number, packet: number): boolean {
-    if (end - p < 20) return this.reject(`IPv4 header cut off: ${Math.max(end - p, 0)} of 20 bytes`);
+  private decodeIPv4(
+    buf: Uint8Array,
+    p: number,
+    end: number,
+    tsMs: number,
+    packet: number,
+  ): boolean {
+    if (end - p < 20)
+      return this.reject(`IPv4 header cut off: ${Math.max(end - p, 0)} of 20 bytes`);
     const vihl = buf[p]!;
     if (vihl >> 4 !== 4) return this.reject(`IP version ${vihl >> 4} in a packet marked as IPv4`);
     const headerLength = (vihl & 15) * 4;
-    if (headerLength < 20) return this.reject(`bad IPv4 header length: IHL ${vihl & 15} (${headerLength} bytes), the minimum is 5 (20 bytes)`);
-    if (end - p < headerLength) return this.reject(`IPv4 header cut off: ${end - p} of ${headerLength} bytes (IHL ${vihl & 15})`);
+    if (headerLength < 20)
+      return this.reject(
+        `bad IPv4 header length: IHL ${vihl & 15} (${headerLength} bytes), the minimum is 5 (20 bytes)`,
+      );
+    if (end - p < headerLength)
+      return this.reject(
+        `IPv4 header cut off: ${end - p} of ${headerLength} bytes (IHL ${vihl & 15})`,
+      );
     const totalLength = (buf[p + 2]! << 8) | buf[p + 3]!;
     // A total length of 0 is what segmentation offload leaves in captures: trust the captured length then.
     if (totalLength !== 0) {
-      if (totalLength < headerLength) return this.reject(`IPv4 total length ${totalLength} is smaller than its header (${headerLength} bytes)`);
+      if (totalLength < headerLength)
+        return this.reject(
+          `IPv4 total length ${totalLength} is smaller than its header (${headerLength} bytes)`,
+        );
       // Ethernet pads short frames; the padding is not part of the packet.
       if (p + totalLength < end) end = p + totalLength;
     }
@@ -190,11 +224,15 @@ export class FrameDecoder {
     let port: number;
     let code: number;
     if (protocol === IPPROTO_TCP || protocol === IPPROTO_UDP) {
-      if (end - q < 4) return this.reject(`${protocol === IPPROTO_TCP ? 'TCP' : 'UDP'} header cut off before the destination port: ${end - q} bytes after the IPv4 header`);
+      if (end - q < 4)
+        return this.reject(
+          `${protocol === IPPROTO_TCP ? 'TCP' : 'UDP'} header cut off before the destination port: ${end - q} bytes after the IPv4 header`,
+        );
       port = (buf[q + 2]! << 8) | buf[q + 3]!;
       code = protocol === IPPROTO_TCP ? PROTO_CODES.tcp : PROTO_CODES.udp;
     } else if (protocol === IPPROTO_ICMP) {
-      if (end - q < 1) return this.reject('ICMP header cut off before the type: no bytes after the IPv4 header');
+      if (end - q < 1)
+        return this.reject('ICMP header cut off before the type: no bytes after the IPv4 header');
       port = buf[q]!;
       code = PROTO_CODES.icmp;
     } else {
@@ -206,9 +244,17 @@ export class FrameDecoder {
     return true;
   }
 
-  private decodeIPv6(buf: Uint8Array, p: number, end: number, tsMs: number, packet: number): boolean {
-    if (end - p < 40) return this.reject(`IPv6 header cut off: ${Math.max(end - p, 0)} of 40 bytes`);
-    if (buf[p]! >> 4 !== 6) return this.reject(`IP version ${buf[p]! >> 4} in a packet marked as IPv6`);
+  private decodeIPv6(
+    buf: Uint8Array,
+    p: number,
+    end: number,
+    tsMs: number,
+    packet: number,
+  ): boolean {
+    if (end - p < 40)
+      return this.reject(`IPv6 header cut off: ${Math.max(end - p, 0)} of 40 bytes`);
+    if (buf[p]! >> 4 !== 6)
+      return this.reject(`IP version ${buf[p]! >> 4} in a packet marked as IPv6`);
     const payloadLength = (buf[p + 4]! << 8) | buf[p + 5]!;
     // 0 means a jumbogram (or offload): trust the captured length.
     if (payloadLength !== 0 && p + 40 + payloadLength < end) end = p + 40 + payloadLength;
@@ -246,7 +292,10 @@ export class FrameDecoder {
       port = buf[q]!;
       code = PROTO_CODES.icmpv6;
     } else {
-      if (end - q < 4) return this.reject(`${next === IPPROTO_TCP ? 'TCP' : 'UDP'} header cut off before the destination port: ${Math.max(end - q, 0)} bytes after the IPv6 headers`);
+      if (end - q < 4)
+        return this.reject(
+          `${next === IPPROTO_TCP ? 'TCP' : 'UDP'} header cut off before the destination port: ${Math.max(end - q, 0)} bytes after the IPv6 headers`,
+        );
       port = (buf[q + 2]! << 8) | buf[q + 3]!;
       code = next === IPPROTO_TCP ? PROTO_CODES.tcp : PROTO_CODES.udp;
     }
@@ -255,7 +304,14 @@ export class FrameDecoder {
     return true;
   }
 
-  private accept(tsMs: number, src: number, dst: number, port: number, code: number, packet: number): void {
+  private accept(
+    tsMs: number,
+    src: number,
+    dst: number,
+    port: number,
+    code: number,
+    packet: number,
+  ): void {
     const batch = this.batch;
     const i = batch.count;
     if (i === 0) batch.firstPacketNumber = packet;

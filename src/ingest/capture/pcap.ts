@@ -76,7 +76,12 @@ export class PcapParser implements RecordParser {
       }
       const caplen = view.getUint32(pos + 8, le);
       if (caplen > MAX_CAPTURED_LENGTH) {
-        throw tally.corrupt(frames + 1, window.base + pos, `captured length ${caplen} is above the ${MAX_CAPTURED_LENGTH}-byte limit`);
+        tally.frames = frames;
+        throw tally.corrupt(
+          frames + 1,
+          window.base + pos,
+          `captured length ${caplen} is above the ${MAX_CAPTURED_LENGTH}-byte limit`,
+        );
       }
       const size = RECORD_HEADER_BYTES + caplen;
       if (end - pos < size) {
@@ -87,7 +92,11 @@ export class PcapParser implements RecordParser {
       frames++;
       const tsMs = view.getUint32(pos, le) * 1000 + view.getUint32(pos + 4, le) / perMs;
       if (snaplen !== 0 && caplen > snaplen) {
-        tally.reject(frames, window.base + pos, `captured length ${caplen} is larger than the file's snapshot length ${snaplen}`);
+        tally.reject(
+          frames,
+          window.base + pos,
+          `captured length ${caplen} is larger than the file's snapshot length ${snaplen}`,
+        );
       } else if (!decoder.decode(buf, pos + RECORD_HEADER_BYTES, caplen, kind, tsMs, frames)) {
         tally.reject(frames, window.base + pos, decoder.reason);
       }

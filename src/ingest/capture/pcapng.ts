@@ -72,12 +72,21 @@ export class PcapngParser implements RecordParser {
         const magic = view.getUint32(pos + 8, true);
         if (magic === BYTE_ORDER_MAGIC) le = true;
         else if (magic === BYTE_ORDER_MAGIC_SWAPPED) le = false;
-        else throw tally.corrupt(tally.frames + 1, window.base + pos, `section header with an invalid byte-order magic 0x${magic.toString(16).padStart(8, '0')}`);
+        else
+          throw tally.corrupt(
+            tally.frames + 1,
+            window.base + pos,
+            `section header with an invalid byte-order magic 0x${magic.toString(16).padStart(8, '0')}`,
+          );
         this.littleEndian = le;
       }
       const length = view.getUint32(pos + 4, le);
       if (length < 12 || length % 4 !== 0 || length > MAX_BLOCK_BYTES) {
-        throw tally.corrupt(tally.frames + 1, window.base + pos, `block of type 0x${type.toString(16)} has an invalid length ${length}`);
+        throw tally.corrupt(
+          tally.frames + 1,
+          window.base + pos,
+          `block of type 0x${type.toString(16)} has an invalid length ${length}`,
+        );
       }
       if (end - pos < length) {
         window.pos = pos;
@@ -85,7 +94,11 @@ export class PcapngParser implements RecordParser {
       }
       const trailer = view.getUint32(pos + length - 4, le);
       if (trailer !== length) {
-        throw tally.corrupt(tally.frames + 1, window.base + pos, `block of type 0x${type.toString(16)} ends with length ${trailer}, not ${length}`);
+        throw tally.corrupt(
+          tally.frames + 1,
+          window.base + pos,
+          `block of type 0x${type.toString(16)} ends with length ${trailer}, not ${length}`,
+        );
       }
       switch (type) {
         case BLOCK_EPB:
@@ -113,7 +126,14 @@ export class PcapngParser implements RecordParser {
     return 0;
   }
 
-  private readPacketBlock(buf: Uint8Array, view: DataView, pos: number, length: number, type: number, offset: number): void {
+  private readPacketBlock(
+    buf: Uint8Array,
+    view: DataView,
+    pos: number,
+    length: number,
+    type: number,
+    offset: number,
+  ): void {
     const tally = this.tally;
     const packet = ++tally.frames;
     const le = this.littleEndian;
@@ -125,33 +145,60 @@ export class PcapngParser implements RecordParser {
     const iface = type === BLOCK_EPB ? view.getUint32(pos + 8, le) : view.getUint16(pos + 8, le);
     const caplen = view.getUint32(pos + 20, le);
     if (iface >= this.linkTypes.length) {
-      tally.reject(packet, offset, `${blockName} refers to interface ${iface}, but the section describes ${this.linkTypes.length}`);
+      tally.reject(
+        packet,
+        offset,
+        `${blockName} refers to interface ${iface}, but the section describes ${this.linkTypes.length}`,
+      );
       return;
     }
     if (caplen > length - 32) {
-      tally.reject(packet, offset, `captured length ${caplen} does not fit in the ${length}-byte ${blockName}`);
+      tally.reject(
+        packet,
+        offset,
+        `captured length ${caplen} does not fit in the ${length}-byte ${blockName}`,
+      );
       return;
     }
     const snaplen = this.snaplens[iface]!;
     if (snaplen !== 0 && caplen > snaplen) {
-      tally.reject(packet, offset, `captured length ${caplen} is larger than interface ${iface}'s snapshot length ${snaplen}`);
+      tally.reject(
+        packet,
+        offset,
+        `captured length ${caplen} is larger than interface ${iface}'s snapshot length ${snaplen}`,
+      );
       return;
     }
     const linkType = this.linkTypes[iface]!;
     const kind = parseLinkType(linkType);
-    if (kind === undefined) throw tally.unknownLinkType(linkType, `interface ${iface} (used by packet ${packet} at byte ${offset})`);
+    if (kind === undefined)
+      throw tally.unknownLinkType(
+        linkType,
+        `interface ${iface} (used by packet ${packet} at byte ${offset})`,
+      );
     const units = view.getUint32(pos + 12, le) * 4294967296 + view.getUint32(pos + 16, le);
     const tsMs = units / this.unitsPerMs[iface]! + this.offsetsMs[iface]!;
     this.lastTsMs = tsMs;
     const decoder = this.decoder;
-    if (!decoder.decode(buf, pos + 28, caplen, kind, tsMs, packet)) tally.reject(packet, offset, decoder.reason);
+    if (!decoder.decode(buf, pos + 28, caplen, kind, tsMs, packet))
+      tally.reject(packet, offset, decoder.reason);
   }
 
-  private readSimplePacketBlock(buf: Uint8Array, view: DataView, pos: number, length: number, offset: number): void {
+  private readSimplePacketBlock(
+    buf: Uint8Array,
+    view: DataView,
+    pos: number,
+    length: number,
+    offset: number,
+  ): void {
     const tally = this.tally;
     const packet = ++tally.frames;
     if (length < 16) {
-      tally.reject(packet, offset, `simple packet block of ${length} bytes is too short for its fields`);
+      tally.reject(
+        packet,
+        offset,
+        `simple packet block of ${length} bytes is too short for its fields`,
+      );
       return;
     }
     if (this.linkTypes.length === 0) {
@@ -159,7 +206,11 @@ export class PcapngParser implements RecordParser {
       return;
     }
     if (Number.isNaN(this.lastTsMs)) {
-      tally.reject(packet, offset, 'simple packet block carries no timestamp and no earlier packet gives one');
+      tally.reject(
+        packet,
+        offset,
+        'simple packet block carries no timestamp and no earlier packet gives one',
+      );
       return;
     }
     const snaplen = this.snaplens[0]!;
@@ -167,15 +218,24 @@ export class PcapngParser implements RecordParser {
     if (snaplen !== 0 && caplen > snaplen) caplen = snaplen;
     const linkType = this.linkTypes[0]!;
     const kind = parseLinkType(linkType);
-    if (kind === undefined) throw this.tally.unknownLinkType(linkType, `interface 0 (used by packet ${packet} at byte ${offset})`);
+    if (kind === undefined)
+      throw this.tally.unknownLinkType(
+        linkType,
+        `interface 0 (used by packet ${packet} at byte ${offset})`,
+      );
     const decoder = this.decoder;
-    if (!decoder.decode(buf, pos + 12, caplen, kind, this.lastTsMs, packet)) tally.reject(packet, offset, decoder.reason);
+    if (!decoder.decode(buf, pos + 12, caplen, kind, this.lastTsMs, packet))
+      tally.reject(packet, offset, decoder.reason);
   }
 
   private readInterface(view: DataView, pos: number, length: number, offset: number): void {
     const le = this.littleEndian;
     if (length < 20) {
-      throw this.tally.corrupt(this.tally.frames + 1, offset, `interface description block of ${length} bytes is too short`);
+      throw this.tally.corrupt(
+        this.tally.frames + 1,
+        offset,
+        `interface description block of ${length} bytes is too short`,
+      );
     }
     const linkType = view.getUint16(pos + 8, le);
     const snaplen = view.getUint32(pos + 12, le);

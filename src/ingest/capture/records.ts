@@ -35,15 +35,23 @@ export class CaptureTally {
 
   /** The error for a record whose framing cannot be trusted, so nothing after it can be read. */
   corrupt(packet: number, offset: number, reason: string): ReportError {
-    return new ReportError('INPUT_INVALID', `${this.path}: byte ${offset} (packet ${packet}): ${reason}; the capture cannot be read past this point`, {
-      hint: 'The file is damaged from this record on. Cut it before this byte offset (e.g. `editcap -r`), or re-export the capture, and ingest it again.',
-    });
+    return new ReportError(
+      'INPUT_INVALID',
+      `${this.path}: byte ${offset} (packet ${packet}): ${reason}; the capture cannot be read past this point`,
+      {
+        hint: 'The file is damaged from this record on. Cut it before this byte offset (e.g. `editcap -r`), or re-export the capture, and ingest it again.',
+      },
+    );
   }
 
   unknownLinkType(linkType: number, where: string): ReportError {
-    return new ReportError('INPUT_INVALID', `${this.path}: ${where} has link type ${linkType}, which cannot be decoded`, {
-      details: [`supported link types: ${formatSupportedLinkTypes()}`],
-      hint: 'Convert the capture to Ethernet or raw IP (e.g. with editcap or tcpdump -w after decapsulation), or leave this file out.',
-    });
+    return new ReportError(
+      'INPUT_INVALID',
+      `${this.path}: ${where} has link type ${linkType}, which cannot be decoded`,
+      {
+        details: [`supported link types: ${formatSupportedLinkTypes()}`],
+        hint: 'Convert the capture to Ethernet or raw IP (e.g. with editcap or tcpdump -w after decapsulation), or leave this file out.',
+      },
+    );
   }
 }
