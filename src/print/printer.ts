@@ -149,7 +149,8 @@ export async function openPrinter(options: PrinterOptions = {}): Promise<Printer
   }
   const browserVersion = await browser.version();
   log(`browser: ${browserVersion} (${location.source}, ${location.executablePath}), started in ${Math.round(performance.now() - started)} ms`);
-  warnOnVersionMismatch(location, browserVersion, log);
+  const warning = formatVersionWarning(location, browserVersion);
+  if (warning) log(warning);
 
   let closed = false;
   return {
@@ -169,15 +170,16 @@ export async function openPrinter(options: PrinterOptions = {}): Promise<Printer
   };
 }
 
-/** @sparticuz/chromium reuses any binary already at /tmp/chromium, which may be from another version. */
-function warnOnVersionMismatch(location: BrowserLocation, version: string, log: (line: string) => void): void {
-  if (location.expectedMajor === undefined) return;
+/**
+ * A warning when the bundled browser is not the version its package ships:
+ * @sparticuz/chromium reuses any binary already at /tmp/chromium, which may
+ * have been unpacked by another version of the package.
+ */
+export function formatVersionWarning(location: BrowserLocation, version: string): string | undefined {
+  if (location.expectedMajor === undefined) return undefined;
   const major = Number.parseInt(/\/(\d+)\./.exec(version)?.[1] ?? '', 10);
-  if (major !== location.expectedMajor) {
-    log(
-      `warning: ${location.executablePath} is ${version}, not the Chromium ${location.expectedMajor} that @sparticuz/chromium ships; delete it to unpack the shipped one.`,
-    );
-  }
+  if (major === location.expectedMajor) return undefined;
+  return `warning: ${location.executablePath} is ${version}, not the Chromium ${location.expectedMajor} that @sparticuz/chromium ships; delete it to unpack the shipped one.`;
 }
 
 async function printPage(browser: Browser, job: PrintJob): Promise<Buffer> {

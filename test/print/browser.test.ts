@@ -9,7 +9,7 @@ import {
   selectBundledArgs,
   type BrowserSearch,
 } from '../../src/print/browser.js';
-import { formatPageUrl, parseJobPath } from '../../src/print/printer.js';
+import { formatPageUrl, formatVersionWarning, parseJobPath } from '../../src/print/printer.js';
 
 /** A search where only the listed paths are executables, and the bundled Chromium is as given. */
 function fakeSearch(options: {
@@ -145,5 +145,21 @@ describe('print/printer: page URLs', () => {
     assert.equal(parseJobPath('http://report.tsubame.invalid/ja/fonts/a.woff2', 'ja'), undefined);
     assert.equal(parseJobPath('https://report.tsubame.invalid/en/fonts/a.woff2', 'ja'), undefined);
     assert.equal(parseJobPath('not a url', 'ja'), undefined);
+  });
+});
+
+describe('print/printer: browser version check', () => {
+  const bundled = { executablePath: '/tmp/chromium', source: 'bundled' as const, expectedMajor: 147 };
+
+  it('accepts the version the package ships', () => {
+    assert.equal(formatVersionWarning(bundled, 'HeadlessChrome/147.0.7727.0'), undefined);
+  });
+
+  it('warns about a stale /tmp/chromium from another package version', () => {
+    assert.match(formatVersionWarning(bundled, 'HeadlessChrome/131.0.6778.85') ?? '', /HeadlessChrome\/131.*not the Chromium 147.*delete it/);
+  });
+
+  it('does not check browsers that were not unpacked from the package', () => {
+    assert.equal(formatVersionWarning({ executablePath: '/usr/bin/chromium', source: 'system' }, 'Chrome/120.0.0.0'), undefined);
   });
 });
