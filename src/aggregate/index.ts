@@ -1,0 +1,48 @@
+/**
+ * The aggregation stage: store → `QuarterStats` for one quarter.
+ *
+ *   loadQuarterData(quarter) ─┐
+ *   loadQuarterData(previous) ┴─▶ aggregateQuarter (pure) ─▶ parseQuarterStats (validate)
+ */
+import { readFileSync } from 'node:fs';
+import { ReportError } from '../errors.js';
+import type { QuarterStats } from '../stats/schema.js';
+import { parseQuarterStats } from '../stats/validate.js';
+import { loadQuarterData } from '../store/quarter.js';
+import type { Store } from '../store/store.js';
+import { aggregateQuarter } from './aggregate.js';
+import { DEFAULT_CONFIG, type QuarterConfig } from './config.js';
+import { formatQuarterSpan, parseQuarter, previousQuarter } from './time.js';
+
+const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Program and version, for provenance. */
+export const GENERATOR = `tsubame-report ${packageVersion}`;
+
+export interface QuarterStatsOptions {
+  quarter: string;
+  config?: QuarterConfig;
+  /** When the statistics are made. */
+  clock: () => Date;
+  /** Receives warnings about the data (silent sensors, unknown previous ranks, …). */
+  log: (line: string) => void;
+}
+
+/** Aggregates one quarter from the store; fails with NO_DATA when the quarter is empty. */
+export async function loadQuarterStatsFromStore(store: Store, options: QuarterStatsOptions): Promise<QuarterStats> {
+  const config = options.config ?? DEFAULT_CONFIG;
+  const quarter = parseQuarter(options.quarter);
+  if (config.quarter !== null && config.quarter !== options.quarter)
+    throw new ReportError('QUARTER_MISMATCH', `The configuration is for ${config.quarter}, but the quarter asked for is ${options.quarter}.`, {
+      hint: 'Pass the configuration file of the quarter you build, or fix its "quarter" key.',
+    });
+  const query = { homeCountry: config.homeCountry, focus: config.focus };
+  const current = await loadQuarterData(store, { ...query, span: formatQuarterSpan(quarter, config.timeZone) });
+  const hasDomestic = current.sensorDays.some((row) => row.inRange > 0 && current.sensors.find((s) => s.name === row.sensor)?.country === config.homeCountry);
+  if (!hasDomestic)
+    throw new ReportError('NO_DATA', `The store holds no packets from ${config.homeCountry} sensors in ${options.quarter} (${config.timeZone}).`);
+  const previous = await loadQuarterData(store, { ...query, span: formatQuarterSpan(previousQuarter(quarter), config.timeZone) });
+  const { stats, warnings } = aggregateQuarter({ current, previous, config, generatedAt: options.clock(), generator: GENERATOR });
+  for (const warning of warnings) options.log(`warning: ${warning}`);
+  return parseQuarterStats(stats, `statistics for ${options.quarter}`);
+}

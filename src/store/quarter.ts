@@ -1,0 +1,186 @@
+/**
+ * Reads one quarter out of the store as `QuarterData`: integer counts grouped
+ * by day, port and region. Local days come from a small table mapping each
+ * 15-minute UTC bucket of the quarter to its local date (see aggregate/time.ts).
+ */
+import { DuckDBDataChunk, INTEGER, BIGINT, USMALLINT, BOOLEAN } from '@duckdb/node-api';
+import type { FocusConfig } from '../aggregate/config.js';
+import type { QuarterData, SensorInfo } from '../aggregate/quarter-data.js';
+import { BUCKET_MS, formatBucketDays, type QuarterSpan } from '../aggregate/time.js';
+import { PROTO_CODES } from '../ingest/capture-types.js';
+import { PROTO_NAMES } from '../ingest/fields.js';
+import { queryRows, type Store } from './store.js';
+
+export interface QuarterQuery {
+  span: QuarterSpan;
+  homeCountry: string;
+  focus: readonly FocusConfig[];
+}
+
+async function writeTempTable(store: Store, name: string, ddl: string, types: Parameters<typeof DuckDBDataChunk.create>[0], columns: unknown[][]): Promise<void> {
+  await store.connection.run(`CREATE OR REPLACE TEMP TABLE ${name} (${ddl})`);
+  const appender = await store.connection.createAppender(name);
+  const rows = columns[0]?.length ?? 0;
+  for (let start = 0; start < rows; start += 2048) {
+    const count = Math.min(2048, rows - start);
+    const chunk = DuckDBDataChunk.create(types, count);
+    chunk.setColumns(columns.map((c) => c.slice(start, start + count)) as never);
+    appender.appendDataChunk(chunk);
+  }
+  appender.flushSync();
+  appender.closeSync();
+}
+
+function dayIndexOf(date: string | null, days: string[], fallback: number): number {
+  if (date === null) return fallback;
+  // Dates before or after the quarter clip to just outside it.
+  if (date < days[0]!) return -1;
+  if (date > days[days.length - 1]!) return days.length;
+  return days.indexOf(date);
+}
+
+/** Reads the quarter's counts. Leaves temp tables qb and qs behind on the connection. */
+export async function loadQuarterData(store: Store, query: QuarterQuery): Promise<QuarterData> {
+  const { span } = query;
+  const c = store.connection;
+  const buckets = formatBucketDays(span);
+  await writeTempTable(store, 'qb', 'bucket BIGINT, day INTEGER', [BIGINT, INTEGER], [buckets.map((b) => BigInt(b.bucket)), buckets.map((b) => b.day)]);
+  const sensorRows = await queryRows<{ id: number; name: string; country: string; active_from: string | null; active_to: string | null }>(
+    c,
+    'SELECT id, name, country, active_from, active_to FROM sensors ORDER BY name',
+  );
+  const sensors: SensorInfo[] = sensorRows.map((s) => ({
+    name: s.name,
+    country: s.country,
+    ranged: s.active_from !== null || s.active_to !== null,
+    activeFrom: s.active_from,
+    activeTo: s.active_to,
+  }));
+  const last = span.days.length - 1;
+  await writeTempTable(
+    store,
+    'qs',
+    'sensor USMALLINT, domestic BOOLEAN, from_day INTEGER, to_day INTEGER',
+    [USMALLINT, BOOLEAN, INTEGER, INTEGER],
+    [
+      sensorRows.map((s) => s.id),
+      sensorRows.map((s) => s.country === query.homeCountry),
+      sensorRows.map((s) => dayIndexOf(s.active_from, span.days, 0)),
+      sensorRows.map((s) => dayIndexOf(s.active_to, span.days, last)),
+    ],
+  );
+  const range = { start: span.startMs, end: span.endMs };
+  const quarterPackets = `
+    SELECT b.day, p.sensor, p.src, p.port, p.proto, p.region, s.domestic,
+           b.day BETWEEN s.from_day AND s.to_day AS in_range
+    FROM packets p
+    JOIN qb b ON b.bucket = CAST(floor(p.ts / ${BUCKET_MS}) AS BIGINT)
+    JOIN qs s ON s.sensor = p.sensor
+    WHERE p.ts >= $start AND p.ts < $end`;
+  const accepted = `SELECT * FROM (${quarterPackets}) WHERE in_range AND domestic`;
+
+  const sensorName = new Map(sensorRows.map((s) => [s.id, s.name]));
+  const sensorDays = (
+    await queryRows<{ sensor: number; day: number; packets: number; in_range: number }>(
+      c,
+      `SELECT sensor, day, count(*) AS packets, count(*) FILTER (WHERE in_range) AS in_range
+       FROM (${quarterPackets}) GROUP BY sensor, day ORDER BY sensor, day`,
+      range,
+    )
+  ).map((r) => ({ sensor: sensorName.get(r.sensor)!, day: r.day, packets: r.packets, inRange: r.in_range }));
+
+  const grouped = await queryRows<{ port: number | null; proto: number | null; region: string | null; day: number; packets: number }>(
+    c,
+    `SELECT port, proto, region, day, count(*) AS packets FROM (${accepted})
+     GROUP BY GROUPING SETS ((port, proto, day), (region, day))
+     ORDER BY port NULLS LAST, proto, region, day`,
+    range,
+  );
+  const portDaily = grouped
+    .filter((r) => r.port !== null)
+    .map((r) => ({ port: r.port!, proto: PROTO_NAMES[r.proto!]!, day: r.day, packets: r.packets }));
+  const regionDaily = grouped.filter((r) => r.region !== null).map((r) => ({ region: r.region!, day: r.day, packets: r.packets }));
+
+  const regionMainPort = (
+    await queryRows<{ region: string; port: number; proto: number }>(
+      c,
+      `SELECT region, port, proto FROM (
+         SELECT region, port, proto, count(*) AS n FROM (${accepted}) GROUP BY ALL)
+       QUALIFY row_number() OVER (PARTITION BY region ORDER BY n DESC, port, proto) = 1
+       ORDER BY region`,
+      range,
+    )
+  ).map((r) => ({ region: r.region, port: r.port, proto: PROTO_NAMES[r.proto]! }));
+
+  const focus: QuarterData['focus'] = [];
+  for (const f of query.focus) {
+    const params = { ...range, port: f.port, proto: PROTO_CODES[f.proto] };
+    const toPort = `SELECT * FROM (${accepted}) WHERE port = $port AND proto = $proto`;
+    const regionDailyFocus = await queryRows<{ region: string; day: number; packets: number }>(
+      c,
+      `SELECT region, day, count(*) AS packets FROM (${toPort}) GROUP BY ALL ORDER BY region, day`,
+      params,
+    );
+    const sourcesByRegion = await queryRows<{ region: string; sources: number }>(
+      c,
+      `SELECT region, count(DISTINCT src) AS sources FROM (${toPort}) GROUP BY region ORDER BY region`,
+      params,
+    );
+    const distinct = await queryRows<{ n: number }>(c, `SELECT count(DISTINCT src) AS n FROM (${toPort})`, params);
+    let honeypot: QuarterData['focus'][number]['honeypot'] = null;
+    if (f.honeypot !== null) {
+      const hp = await queryRows<{ sources: number; overlap: number }>(
+        c,
+        `WITH h AS (
+           SELECT src FROM honeypot WHERE name = $name AND ts >= $start AND ts < $end
+           GROUP BY src HAVING count(*) >= $threshold),
+         t AS (SELECT DISTINCT src FROM (${toPort}))
+         SELECT (SELECT count(*) FROM h) AS sources,
+                (SELECT count(*) FROM h SEMI JOIN t ON h.src = t.src) AS overlap`,
+        { ...params, name: f.honeypot, threshold: f.honeypotThreshold },
+      );
+      honeypot = { name: f.honeypot, threshold: f.honeypotThreshold, sources: hp[0]!.sources, overlap: hp[0]!.overlap };
+    }
+    focus.push({ port: f.port, proto: f.proto, regionDaily: regionDailyFocus, sourcesByRegion, distinctSources: distinct[0]!.n, honeypot });
+  }
+
+  const inputRows = await queryRows<{
+    name: string; sha256: string; packets: number; fragment: number; non_ip: number; other: number; geoip_name: string | null; geoip_date: string | null;
+  }>(
+    c,
+    `SELECT f.name, f.sha256, q.packets, f.skipped_fragment AS fragment, f.skipped_non_ip AS non_ip, f.skipped_other AS other,
+            f.geoip_name, f.geoip_date
+     FROM (SELECT file_id, count(*) AS packets FROM packets WHERE ts >= $start AND ts < $end GROUP BY file_id) q
+     JOIN files f ON f.id = q.file_id ORDER BY f.name, f.sha256`,
+    range,
+  );
+  const inputs = inputRows.map((r) => ({
+    file: r.name,
+    sha256: r.sha256,
+    packets: r.packets,
+    skipped: { fragment: r.fragment, nonIp: r.non_ip, otherProtocol: r.other },
+  }));
+  // The database that placed most of the quarter's packets names the provenance.
+  const byGeo = new Map<string, { name: string; date: string; packets: number }>();
+  for (const r of inputRows) {
+    if (r.geoip_name === null || r.geoip_date === null) continue;
+    const key = `${r.geoip_name}\u0000${r.geoip_date}`;
+    const entry = byGeo.get(key) ?? { name: r.geoip_name, date: r.geoip_date, packets: 0 };
+    entry.packets += r.packets;
+    byGeo.set(key, entry);
+  }
+  const geo = [...byGeo.values()].sort((a, b) => b.packets - a.packets || (a.name + a.date < b.name + b.date ? -1 : 1))[0];
+  return {
+    quarter: span.quarter,
+    timeZone: span.timeZone,
+    days: span.days,
+    sensors,
+    sensorDays,
+    portDaily,
+    regionDaily,
+    regionMainPort,
+    focus,
+    inputs,
+    geoip: geo ? { name: geo.name, date: geo.date } : null,
+  };
+}
