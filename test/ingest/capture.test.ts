@@ -662,6 +662,79 @@ describe('ingest/capture', () => {
     });
   });
 
+  describe('robustness', () => {
+    it('either reads or throws a ReportError, whatever bytes are damaged', async () => {
+      const frames = [
+        tcpFrame(23),
+        udpFrame(53),
+        icmpFrame(8),
+        ethernet(
+          ipv6({
+            src: '2001:db8::5',
+            dst: '2001:db8::1',
+            protocol: 6,
+            payload: tcp(22),
+            extensions: [{ type: 0 }, { type: 44, offset: 0 }],
+          }),
+          0x86dd,
+          [0x8100],
+        ),
+        ethernet(arp(), 0x0806),
+      ];
+      const originals = [
+        buildPcap({ records: frames.map((data, i) => ({ sec: i, frac: i, data })) }),
+        buildPcapng([
+          {
+            blocks: [
+              { type: 'idb', linkType: 1, tsresol: 9 },
+              ...frames.map((data, i) => ({ type: 'epb' as const, iface: 0, ts: BigInt(i), data })),
+              { type: 'spb', data: frames[0]! },
+            ],
+          },
+        ]),
+      ];
+      let state = 12345;
+      const random = (bound: number): number => {
+        state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+        return (state >>> 8) % bound;
+      };
+      let read = 0;
+      let refused = 0;
+      for (let round = 0; round < 400; round++) {
+        const bytes = Buffer.from(originals[round % 2]!);
+        for (let k = 1 + random(4); k > 0; k--) bytes[24 + random(bytes.length - 24)] = random(256);
+        const file = write(bytes, 'fuzz.cap');
+        try {
+          const reader = await openCapture(file);
+          await drain(reader);
+          const summary = reader.summary();
+          assert.equal(
+            summary.frames,
+            summary.accepted +
+              summary.skipped.fragment +
+              summary.skipped.nonIp +
+              summary.skipped.otherProtocol +
+              summary.rejectedTotal!,
+          );
+          read++;
+        } catch (error) {
+          assert.ok(error instanceof ReportError, `round ${round}: ${(error as Error).stack}`);
+          refused++;
+        }
+      }
+      assert.ok(read > 0 && refused > 0, `${read} read, ${refused} refused`);
+    });
+
+    it('reports progress up to the whole file, plain or compressed', async () => {
+      const bytes = buildPcap({ records: [{ sec: 1, frac: 0, data: tcpFrame(1) }] });
+      for (const contents of [bytes, gzipSync(bytes)]) {
+        const seen: number[] = [];
+        await drain(await openCapture(write(contents), { onProgress: (n) => seen.push(n) }));
+        assert.equal(seen.at(-1), contents.length);
+      }
+    });
+  });
+
   describe('addresses', () => {
     it('writes IPv6 in RFC 5952 form', () => {
       const cases: Array<[string, string]> = [

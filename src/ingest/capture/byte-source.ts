@@ -42,12 +42,29 @@ export async function openByteSource(
     );
   }
   const head = new Uint8Array(2);
-  const { bytesRead } = await handle.read(head, 0, 2, 0);
+  let bytesRead: number;
+  try {
+    ({ bytesRead } = await handle.read(head, 0, 2, 0));
+  } catch (error) {
+    await handle.close();
+    throw unreadable(path, error);
+  }
   if (bytesRead === 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
     await handle.close();
     return { source: new GzipSource(path, onProgress), gzip: true };
   }
-  return { source: new FileSource(handle, onProgress), gzip: false };
+  return { source: new FileSource(path, handle, onProgress), gzip: false };
+}
+
+function unreadable(path: string, error: unknown): ReportError {
+  return new ReportError(
+    'INPUT_INVALID',
+    `${path}: cannot read the capture: ${(error as Error).message}`,
+    {
+      cause: error,
+      hint: 'Check the path and the file permissions.',
+    },
+  );
 }
 
 class FileSource implements ByteSource {
@@ -55,12 +72,18 @@ class FileSource implements ByteSource {
   private position = 0;
 
   constructor(
+    private readonly path: string,
     private readonly handle: FileHandle,
     private readonly onProgress: ((bytesRead: number) => void) | undefined,
   ) {}
 
   async read(into: Uint8Array, offset: number, length: number): Promise<number> {
-    const { bytesRead } = await this.handle.read(into, offset, length, this.position);
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await this.handle.read(into, offset, length, this.position));
+    } catch (error) {
+      throw unreadable(this.path, error);
+    }
     this.position += bytesRead;
     if (bytesRead > 0) this.onProgress?.(this.position);
     return bytesRead;
@@ -137,11 +160,7 @@ class GzipSource implements ByteSource {
           },
         );
       }
-      throw new ReportError(
-        'INPUT_INVALID',
-        `${this.path}: cannot read the capture: ${(error as Error).message}`,
-        { cause: error, hint: 'Check the path and the file permissions.' },
-      );
+      throw unreadable(this.path, error);
     }
   }
 
