@@ -35,6 +35,8 @@ function describeType(schema: { type?: unknown } | undefined): string {
   return typeof type === 'string' ? article(type) : 'a value';
 }
 
+const COMPARISONS: Record<string, string> = { '>=': '≥', '<=': '≤', '>': '>', '<': '<' };
+
 function formatAjvError(error: ErrorObject): string {
   const parent = error.parentSchema as { type?: unknown; const?: unknown } | undefined;
   const params = error.params as Record<string, unknown>;
@@ -49,7 +51,7 @@ function formatAjvError(error: ErrorObject): string {
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return `${formatJsonPath(error.instancePath)}: expected ${describeType(parent)} ${String(params.comparison)} ${String(params.limit)}, got ${JSON.stringify(error.data)}`;
+      return `${formatJsonPath(error.instancePath)}: expected ${describeType(parent)} ${COMPARISONS[String(params.comparison)] ?? String(params.comparison)} ${String(params.limit)}, got ${JSON.stringify(error.data)}`;
     case 'pattern':
       return `${formatJsonPath(error.instancePath)}: expected a string matching ${String(params.pattern)}, got ${JSON.stringify(error.data)}`;
     case 'const':

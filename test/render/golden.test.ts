@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { PACKAGE_ROOT, renderPages } from '../../src/build.js';
+import { assertGolden, formatLineDiff } from '../helpers/golden.js';
+import { loadFixtureStats } from '../helpers/report-context.js';
+
+/** One tag per line, so that a change shows as a line, not as one 100 kB line. */
+function normaliseHtml(html: string): string {
+  return html.replace(/></g, '>\n<');
+}
+
+describe('render/html (golden)', () => {
+  it('renders the fixture quarter in Japanese and English as before', async () => {
+    const stats = await loadFixtureStats();
+    // Dates that change from run to run are pinned.
+    stats.provenance.generatedAt = '2022-01-14T09:00:00.000Z';
+    const { pages } = await renderPages(stats, ['ja', 'en'], PACKAGE_ROOT, { now: () => 0 });
+    for (const { lang, page } of pages) {
+      assert.match(page.html, new RegExp(`<html lang="${lang}">`));
+      await assertGolden(`report.${lang}.html`, normaliseHtml(page.html));
+    }
+  });
+
+  it('shows the first differing lines on a mismatch', () => {
+    const diff = formatLineDiff('a\nb\nc', 'a\nB\nc\nd');
+    assert.equal(diff, '@@ line 2\n- b\n+ B\n@@ line 4\n- (end of file)\n+ d\n(expected 3 lines, got 4)');
+  });
+});
