@@ -53,8 +53,25 @@ export const SYSTEM_BROWSER_PATHS: readonly string[] = [
 
 const require = createRequire(import.meta.url);
 
-/** Unpacks @sparticuz/chromium's binary (to /tmp/chromium, once per machine). */
-export async function loadBundledChromium(): Promise<{ executablePath: string; version: string }> {
+let bundled: Promise<{ executablePath: string; version: string }> | undefined;
+
+/**
+ * Unpacks @sparticuz/chromium's binary (to /tmp/chromium, once per machine).
+ * The package takes an existing /tmp/chromium as finished, so two printers
+ * opened at once in one process must share one unpacking.
+ */
+export function loadBundledChromium(): Promise<{ executablePath: string; version: string }> {
+  if (!bundled) {
+    bundled = unpackBundledChromium();
+    // A failed unpacking may be retried by the next printer.
+    bundled.catch(() => {
+      bundled = undefined;
+    });
+  }
+  return bundled;
+}
+
+async function unpackBundledChromium(): Promise<{ executablePath: string; version: string }> {
   const version = await readPackageVersion('@sparticuz/chromium');
   const chromium = (await import('@sparticuz/chromium')).default;
   // The graphics stack (SwiftShader) is only for WebGL; printing needs none of it,

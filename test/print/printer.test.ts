@@ -160,9 +160,11 @@ describe('print/printer (starts Chromium)', function () {
     assert.deepEqual(error.details, ['missing: charts/figure-1.svg']);
   });
 
-  it('accepts data: URLs and about:blank frames', async () => {
+  it('accepts data: URLs, about:blank frames and links to outside references', async () => {
     const job = await loadSampleJob({
-      extraBody: '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt=""><iframe src="about:blank"></iframe>',
+      extraBody:
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt=""><iframe src="about:blank"></iframe>' +
+        '<p><a href="https://www.iana.org/assignments/service-names-port-numbers/">IANA registry</a></p>',
     });
     const pdf = await readPdf(await printer.print(job));
     assert.equal(pdf.pages, 2);
