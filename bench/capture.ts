@@ -31,7 +31,7 @@ const DISTINCT_SOURCES = 100_000;
 const SENSORS = 32;
 
 /** Writes `count` Ethernet/IPv4 frames as a little-endian microsecond pcap; returns the file size. */
-function writeSyntheticPcap(file: string, count: number, seed = 1): number {
+export function writeSyntheticPcap(file: string, count: number, seed = 1): number {
   let state = seed >>> 0;
   // xorshift32: deterministic, so every run reads the same capture.
   const random = (): number => {
