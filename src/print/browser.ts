@@ -74,9 +74,6 @@ export function loadBundledChromium(): Promise<{ executablePath: string; version
 async function unpackBundledChromium(): Promise<{ executablePath: string; version: string }> {
   const version = await readPackageVersion('@sparticuz/chromium');
   const chromium = (await import('@sparticuz/chromium')).default;
-  // The graphics stack (SwiftShader) is only for WebGL; printing needs none of it,
-  // and leaving it off skips unpacking it.
-  chromium.setGraphicsMode = false;
   return { executablePath: await chromium.executablePath(), version };
 }
 

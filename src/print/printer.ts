@@ -143,11 +143,17 @@ export async function openPrinter(options: PrinterOptions = {}): Promise<Printer
     throw new ReportError('BROWSER_FAILED', `Could not start the browser ${location.executablePath}: ${messageOf(error)}`, {
       cause: error,
       ...(location.source === 'bundled'
-        ? { hint: 'Delete /tmp/chromium so that @sparticuz/chromium unpacks its binary again, or set PUPPETEER_EXECUTABLE_PATH to another Chrome or Chromium.' }
+        ? { hint: `Delete ${location.executablePath} so that @sparticuz/chromium unpacks its binary again, or set PUPPETEER_EXECUTABLE_PATH to another Chrome or Chromium.` }
         : {}),
     });
   }
-  const browserVersion = await browser.version();
+  let browserVersion: string;
+  try {
+    browserVersion = await browser.version();
+  } catch (error) {
+    await browser.close().catch(() => {});
+    throw new ReportError('BROWSER_FAILED', `The browser ${location.executablePath} started but does not answer: ${messageOf(error)}`, { cause: error });
+  }
   log(`browser: ${browserVersion} (${location.source}, ${location.executablePath}), started in ${Math.round(performance.now() - started)} ms`);
   const warning = formatVersionWarning(location, browserVersion);
   if (warning) log(warning);
