@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as fontkit from 'fontkit';
-import { textMetrics } from 'vega';
+import * as vega from 'vega';
 import { faceForCodePoint, type FontFaceFile, type FontWeight } from '../fonts/faces.js';
 
 /** Measures the advance width in pixels of one line of text. */
@@ -132,7 +132,8 @@ export function installTextMeasurer(measurer: TextMeasurer): void {
   };
   // Vega calls whichever function sits in `width`; `estimateWidth` is replaced
   // too so that no code path falls back to the 0.8 em guess.
-  const metrics = textMetrics as unknown as Record<string, unknown>;
+  // vega re-exports vega-scenegraph's `textMetrics` but its typings omit it.
+  const metrics = (vega as unknown as { textMetrics: Record<string, unknown> }).textMetrics;
   metrics.width = width;
   metrics.estimateWidth = width;
 }

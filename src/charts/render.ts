@@ -72,8 +72,19 @@ function prefixIds(svg: string, prefix: string): string {
   return svg.replace(/\bid="([^"]+)"/g, `id="${prefix}$1"`).replace(/url\(#([^)]+)\)/g, `url(#${prefix}$1)`);
 }
 
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Marks the SVG as one image described by `description`, for screen readers and for the HTML report alike. */
+function labelSvg(svg: string, description: string | undefined): string {
+  if (!description) return svg;
+  return svg.replace(/^<svg\b/, `<svg role="img" aria-label="${escapeXml(description)}"`);
+}
+
 /**
  * Renders any Vega-Lite spec to SVG with the report's text measurement.
+ * The spec's `description` becomes the SVG's `aria-label` (with `role="img"`).
  * Vega-Lite errors and warnings become a CHART_SPEC_INVALID error, since a
  * warning (a dropped channel, an unknown property) means the chart is not the
  * one the template describes.
@@ -98,7 +109,7 @@ export async function renderChart(spec: TopLevelSpec, options: { idPrefix?: stri
     throw new ReportError('CHART_SPEC_INVALID', `Vega-Lite could not compile the chart${options.name ? ` ${options.name}` : ''}:`, { details: problems });
   const view = new View(parse(vgSpec), { renderer: 'none' });
   try {
-    const svg = await view.toSVG();
+    const svg = labelSvg(await view.toSVG(), spec.description);
     return options.idPrefix ? prefixIds(svg, options.idPrefix) : svg;
   } finally {
     view.finalize();

@@ -90,7 +90,11 @@ function child(parent: Json, key: string): Json {
 /** Sets the data, the Vega locale and the accessible description shared by all charts. */
 function finish(spec: Json, values: Json[], text: ChartText, description: string | undefined): TopLevelSpec {
   spec.data = { values };
-  child(spec, 'config').locale = formatVegaLocale(text.lang);
+  const config = child(spec, 'config');
+  config.locale = formatVegaLocale(text.lang);
+  // Vega's own ARIA labels are English and per data point; the chart is one
+  // image whose text alternative is `description`, set on the SVG root.
+  config.aria = false;
   if (description !== undefined) spec.description = description;
   return spec as unknown as TopLevelSpec;
 }
