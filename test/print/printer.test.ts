@@ -40,11 +40,15 @@ async function startRecordingServer(): Promise<{ server: Server; origin: string;
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits };
 }
 
-/** Markup that reaches for the network in every way a page can, with and without scripts. */
+/**
+ * Markup that reaches for the network in every way a page can, with and
+ * without scripts. Everything points at the loopback server, so that even the
+ * unguarded control browser sends nothing off this machine.
+ */
 function formatLeakyMarkup(origin: string): string {
   return `
 <link rel="preconnect" href="${origin}/preconnect">
-<link rel="dns-prefetch" href="//tracker.example.com">
+<link rel="dns-prefetch" href="${origin}/">
 <link rel="prefetch" href="${origin}/prefetch">
 <style>@import url("${origin}/import.css"); .bg { background: url("${origin}/bg.png"); }</style>
 <p class="bg"><img src="${origin}/img.png" alt=""></p>
@@ -210,6 +214,20 @@ describe('print/printer (starts Chromium)', function () {
     } finally {
       server.close();
     }
+  });
+
+  it('reports a build file that cannot be read', async () => {
+    const job = await loadSampleJob({ extraBody: '<img src="charts/figure-2.svg" alt="">' });
+    const files = new Map(job.files);
+    files.set('charts/figure-2.svg', { body: () => Promise.reject(new Error('EACCES: permission denied')), contentType: 'image/svg+xml' });
+    const error = await rejectsWith(printer.print({ ...job, files }), 'BLOCKED_REQUEST');
+    assert.equal(error.details.length, 1);
+    assert.match(error.details[0] ?? '', /charts\/figure-2\.svg \(EACCES: permission denied\)/);
+  });
+
+  it('fails with BROWSER_FAILED when the binary is not a browser', async () => {
+    const error = await rejectsWith(openPrinter({ executablePath: '/bin/true' }), 'BROWSER_FAILED');
+    assert.match(error.message, /Could not start the browser \/bin\/true/);
   });
 
   it('refuses to print once closed', async () => {
