@@ -28,7 +28,8 @@ export async function measurePrintFloor(
       await page.setJavaScriptEnabled(false);
       await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
       const fonts = await waitForFonts(page);
-      if (fonts.failed.length > 0) throw new Error(`${file}: font faces failed to load: ${fonts.failed.join(', ')}`);
+      if (fonts.failed.length > 0)
+        throw new Error(`${file}: font faces failed to load: ${fonts.failed.join(', ')}`);
       await page.pdf(pdfOptions);
     } finally {
       await browser.close();

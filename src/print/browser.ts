@@ -82,7 +82,10 @@ async function readPackageVersion(name: string): Promise<string> {
   let dir = dirname(require.resolve(name));
   for (;;) {
     try {
-      const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (manifest.name === name && manifest.version) return manifest.version;
     } catch {
       // No package.json at this level: keep climbing.
@@ -120,16 +123,25 @@ export async function findBrowser(
   const explicit = options.executablePath
     ? { path: options.executablePath, source: 'option' as const, name: 'the --browser option' }
     : env['PUPPETEER_EXECUTABLE_PATH']
-      ? { path: env['PUPPETEER_EXECUTABLE_PATH'], source: 'env' as const, name: 'PUPPETEER_EXECUTABLE_PATH' }
+      ? {
+          path: env['PUPPETEER_EXECUTABLE_PATH'],
+          source: 'env' as const,
+          name: 'PUPPETEER_EXECUTABLE_PATH',
+        }
       : undefined;
   if (explicit) {
-    if (await isExecutable(explicit.path)) return { executablePath: explicit.path, source: explicit.source };
-    throw new ReportError('NO_BROWSER', `The browser given by ${explicit.name} is not an executable file: ${explicit.path}`, {
-      hint:
-        explicit.source === 'env'
-          ? 'Fix the path in PUPPETEER_EXECUTABLE_PATH, or unset it to use the Chromium shipped with @sparticuz/chromium.'
-          : 'Fix the path given with --browser, or leave it out to use the Chromium shipped with @sparticuz/chromium.',
-    });
+    if (await isExecutable(explicit.path))
+      return { executablePath: explicit.path, source: explicit.source };
+    throw new ReportError(
+      'NO_BROWSER',
+      `The browser given by ${explicit.name} is not an executable file: ${explicit.path}`,
+      {
+        hint:
+          explicit.source === 'env'
+            ? 'Fix the path in PUPPETEER_EXECUTABLE_PATH, or unset it to use the Chromium shipped with @sparticuz/chromium.'
+            : 'Fix the path given with --browser, or leave it out to use the Chromium shipped with @sparticuz/chromium.',
+      },
+    );
   }
 
   const tried: string[] = ['PUPPETEER_EXECUTABLE_PATH: not set'];
@@ -143,7 +155,9 @@ export async function findBrowser(
         ...(Number.isFinite(major) ? { expectedMajor: major } : {}),
       };
     }
-    tried.push(`@sparticuz/chromium: unpacked to ${bundled.executablePath}, which is not executable`);
+    tried.push(
+      `@sparticuz/chromium: unpacked to ${bundled.executablePath}, which is not executable`,
+    );
   } catch (error) {
     tried.push(`@sparticuz/chromium: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -238,7 +252,10 @@ export async function loadLaunchOptions(
  * binary is a headless shell, and for a full Chrome it means plain `--headless`.
  * Puppeteer gives each launch a fresh temporary user-data-dir and removes it on close.
  */
-export function formatLaunchOptions(location: BrowserLocation, bundledArgs: readonly string[] = []): LaunchOptions {
+export function formatLaunchOptions(
+  location: BrowserLocation,
+  bundledArgs: readonly string[] = [],
+): LaunchOptions {
   const extra = location.source === 'bundled' ? bundledArgs : [];
   return {
     executablePath: location.executablePath,

@@ -128,7 +128,12 @@ export function parseJobPath(url: string, lang: string): string | undefined {
 
 /** URLs that never leave the browser and need no answer from the build. */
 function isLocalUrl(url: string): boolean {
-  return url.startsWith('data:') || url.startsWith('blob:') || url === 'about:blank' || url === 'about:srcdoc';
+  return (
+    url.startsWith('data:') ||
+    url.startsWith('blob:') ||
+    url === 'about:blank' ||
+    url === 'about:srcdoc'
+  );
 }
 
 /** Starts a browser (found by findBrowser) and returns a printer that uses it. */
@@ -140,21 +145,33 @@ export async function openPrinter(options: PrinterOptions = {}): Promise<Printer
   try {
     browser = await puppeteer.launch(launchOptions);
   } catch (error) {
-    throw new ReportError('BROWSER_FAILED', `Could not start the browser ${location.executablePath}: ${messageOf(error)}`, {
-      cause: error,
-      ...(location.source === 'bundled'
-        ? { hint: `Delete ${location.executablePath} so that @sparticuz/chromium unpacks its binary again, or set PUPPETEER_EXECUTABLE_PATH to another Chrome or Chromium.` }
-        : {}),
-    });
+    throw new ReportError(
+      'BROWSER_FAILED',
+      `Could not start the browser ${location.executablePath}: ${messageOf(error)}`,
+      {
+        cause: error,
+        ...(location.source === 'bundled'
+          ? {
+              hint: `Delete ${location.executablePath} so that @sparticuz/chromium unpacks its binary again, or set PUPPETEER_EXECUTABLE_PATH to another Chrome or Chromium.`,
+            }
+          : {}),
+      },
+    );
   }
   let browserVersion: string;
   try {
     browserVersion = await browser.version();
   } catch (error) {
     await browser.close().catch(() => {});
-    throw new ReportError('BROWSER_FAILED', `The browser ${location.executablePath} started but does not answer: ${messageOf(error)}`, { cause: error });
+    throw new ReportError(
+      'BROWSER_FAILED',
+      `The browser ${location.executablePath} started but does not answer: ${messageOf(error)}`,
+      { cause: error },
+    );
   }
-  log(`browser: ${browserVersion} (${location.source}, ${location.executablePath}), started in ${Math.round(performance.now() - started)} ms`);
+  log(
+    `browser: ${browserVersion} (${location.source}, ${location.executablePath}), started in ${Math.round(performance.now() - started)} ms`,
+  );
   const warning = formatVersionWarning(location, browserVersion);
   if (warning) log(warning);
 
@@ -162,10 +179,16 @@ export async function openPrinter(options: PrinterOptions = {}): Promise<Printer
   return {
     browserVersion,
     async print(job) {
-      if (closed) throw new ReportError('BROWSER_FAILED', `Cannot print ${formatJobName(job)}: the printer is closed.`);
+      if (closed)
+        throw new ReportError(
+          'BROWSER_FAILED',
+          `Cannot print ${formatJobName(job)}: the printer is closed.`,
+        );
       const start = performance.now();
       const pdf = await printPage(browser, job);
-      log(`printed ${formatJobName(job)}: ${pdf.length} bytes in ${Math.round(performance.now() - start)} ms`);
+      log(
+        `printed ${formatJobName(job)}: ${pdf.length} bytes in ${Math.round(performance.now() - start)} ms`,
+      );
       return pdf;
     },
     async close() {
@@ -181,7 +204,10 @@ export async function openPrinter(options: PrinterOptions = {}): Promise<Printer
  * @sparticuz/chromium reuses any binary already at /tmp/chromium, which may
  * have been unpacked by another version of the package.
  */
-export function formatVersionWarning(location: BrowserLocation, version: string): string | undefined {
+export function formatVersionWarning(
+  location: BrowserLocation,
+  version: string,
+): string | undefined {
   if (location.expectedMajor === undefined) return undefined;
   const major = Number.parseInt(/\/(\d+)\./.exec(version)?.[1] ?? '', 10);
   if (major === location.expectedMajor) return undefined;
@@ -204,10 +230,14 @@ async function printPage(browser: Browser, job: PrintJob): Promise<Buffer> {
       void answerRequest(request, job, pageUrl, { blocked, missing });
     });
 
-    await wrapBrowserError(job, () => page.goto(pageUrl, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS }));
+    await wrapBrowserError(job, () =>
+      page.goto(pageUrl, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS }),
+    );
     const fonts = await wrapBrowserError(job, () => waitForFonts(page));
     throwIfIncomplete(job, blocked, missing, fonts);
-    const pdf = await wrapBrowserError(job, () => page.pdf({ ...PDF_OPTIONS, timeout: LOAD_TIMEOUT_MS }));
+    const pdf = await wrapBrowserError(job, () =>
+      page.pdf({ ...PDF_OPTIONS, timeout: LOAD_TIMEOUT_MS }),
+    );
     // Printing lays the page out again, which may ask for more (a print-only stylesheet's font).
     throwIfIncomplete(job, blocked, missing, fonts);
     return Buffer.from(pdf);
@@ -225,7 +255,11 @@ async function answerRequest(
   const url = request.url();
   try {
     if (url === pageUrl) {
-      await request.respond({ status: 200, contentType: 'text/html; charset=utf-8', body: job.html });
+      await request.respond({
+        status: 200,
+        contentType: 'text/html; charset=utf-8',
+        body: job.html,
+      });
       return;
     }
     if (isLocalUrl(url)) {
@@ -250,25 +284,47 @@ async function answerRequest(
     // A file that cannot be read counts as missing; the page gets an error
     // answer so that it does not wait for one.
     record.missing.push(`${url} (${messageOf(error)})`);
-    await request.respond({ status: 500, contentType: 'text/plain', body: 'unreadable' }).catch(() => {});
+    await request
+      .respond({ status: 500, contentType: 'text/plain', body: 'unreadable' })
+      .catch(() => {});
   }
 }
 
-function throwIfIncomplete(job: PrintJob, blocked: string[], missing: string[], fonts: FontsState): void {
+function throwIfIncomplete(
+  job: PrintJob,
+  blocked: string[],
+  missing: string[],
+  fonts: FontsState,
+): void {
   if (blocked.length > 0 || missing.length > 0) {
     const unique = [...new Set(blocked)];
     const parts = [
-      ...(unique.length > 0 ? [`${unique.length} request(s) outside the build: ${unique.join(', ')}`] : []),
-      ...(missing.length > 0 ? [`${missing.length} file(s) missing from the build: ${[...new Set(missing)].join(', ')}`] : []),
+      ...(unique.length > 0
+        ? [`${unique.length} request(s) outside the build: ${unique.join(', ')}`]
+        : []),
+      ...(missing.length > 0
+        ? [`${missing.length} file(s) missing from the build: ${[...new Set(missing)].join(', ')}`]
+        : []),
     ];
-    throw new ReportError('BLOCKED_REQUEST', `While printing ${formatJobName(job)}, the page asked for ${parts.join('; ')}.`, {
-      details: [...unique.map((url) => `blocked: ${url}`), ...[...new Set(missing)].map((path) => `missing: ${path}`)],
-    });
+    throw new ReportError(
+      'BLOCKED_REQUEST',
+      `While printing ${formatJobName(job)}, the page asked for ${parts.join('; ')}.`,
+      {
+        details: [
+          ...unique.map((url) => `blocked: ${url}`),
+          ...[...new Set(missing)].map((path) => `missing: ${path}`),
+        ],
+      },
+    );
   }
   if (fonts.failed.length > 0) {
-    throw new ReportError('BROWSER_FAILED', `While printing ${formatJobName(job)}, font faces failed to load: ${fonts.failed.join(', ')}.`, {
-      hint: 'Check that the font files in the build are valid woff2 files (src/fonts/faces.ts).',
-    });
+    throw new ReportError(
+      'BROWSER_FAILED',
+      `While printing ${formatJobName(job)}, font faces failed to load: ${fonts.failed.join(', ')}.`,
+      {
+        hint: 'Check that the font files in the build are valid woff2 files (src/fonts/faces.ts).',
+      },
+    );
   }
 }
 
@@ -277,7 +333,11 @@ async function wrapBrowserError<T>(job: PrintJob, step: () => Promise<T>): Promi
     return await step();
   } catch (error) {
     if (error instanceof ReportError) throw error;
-    throw new ReportError('BROWSER_FAILED', `Printing ${formatJobName(job)} failed: ${messageOf(error)}`, { cause: error });
+    throw new ReportError(
+      'BROWSER_FAILED',
+      `Printing ${formatJobName(job)} failed: ${messageOf(error)}`,
+      { cause: error },
+    );
   }
 }
 

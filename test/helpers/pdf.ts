@@ -76,7 +76,9 @@ export async function readPdf(buffer: Uint8Array): Promise<PdfSummary> {
     verbosity: 0,
   }).promise;
   try {
-    const { info } = (await document.getMetadata()) as { info: { Title?: string; Language?: string | null } };
+    const { info } = (await document.getMetadata()) as {
+      info: { Title?: string; Language?: string | null };
+    };
     const markInfo = await document.getMarkInfo();
     const text: string[] = [];
     const pageSizes: Array<{ width: number; height: number }> = [];
@@ -90,7 +92,9 @@ export async function readPdf(buffer: Uint8Array): Promise<PdfSummary> {
 
       const content = await page.getTextContent();
       text.push(
-        content.items.map((item) => ('str' in item ? item.str + (item.hasEOL ? '\n' : '') : '')).join(''),
+        content.items
+          .map((item) => ('str' in item ? item.str + (item.hasEOL ? '\n' : '') : ''))
+          .join(''),
       );
 
       if (await page.getStructTree()) hasStructTree = true;

@@ -82,7 +82,10 @@ describe('print/printer (starts Chromium)', function () {
 
     it('reports the browser it launched', () => {
       assert.match(printer.browserVersion, /Chrome\/\d+\./);
-      assert.ok(log.some((line) => line.startsWith(`browser: ${printer.browserVersion}`)), log.join('\n'));
+      assert.ok(
+        log.some((line) => line.startsWith(`browser: ${printer.browserVersion}`)),
+        log.join('\n'),
+      );
     });
 
     it('prints A4 pages with the page numbers from the @page margin box', () => {
@@ -180,7 +183,10 @@ describe('print/printer (starts Chromium)', function () {
       const job = await loadSampleJob({ extraBody: formatLeakyMarkup(origin) });
       const error = await rejectsWith(printer.print(job), 'BLOCKED_REQUEST');
       for (const path of ['/prefetch', '/import.css', '/bg.png', '/img.png', '/frame']) {
-        assert.ok(error.details.includes(`blocked: ${origin}${path}`), `${path} not reported:\n${error.details.join('\n')}`);
+        assert.ok(
+          error.details.includes(`blocked: ${origin}${path}`),
+          `${path} not reported:\n${error.details.join('\n')}`,
+        );
       }
       await wait(300);
       assert.deepEqual(hits, []);
@@ -209,8 +215,13 @@ describe('print/printer (starts Chromium)', function () {
     try {
       await visit(options.args ?? []);
       assert.equal(hits.length, 0, `guarded browser reached the server: ${hits.join(', ')}`);
-      await visit((options.args ?? []).filter((arg) => !/^--(host-resolver-rules|proxy-)/.test(arg)));
-      assert.ok(hits.includes('connection'), 'control: an unguarded browser should reach the server');
+      await visit(
+        (options.args ?? []).filter((arg) => !/^--(host-resolver-rules|proxy-)/.test(arg)),
+      );
+      assert.ok(
+        hits.includes('connection'),
+        'control: an unguarded browser should reach the server',
+      );
     } finally {
       server.close();
     }
@@ -219,7 +230,10 @@ describe('print/printer (starts Chromium)', function () {
   it('reports a build file that cannot be read', async () => {
     const job = await loadSampleJob({ extraBody: '<img src="charts/figure-2.svg" alt="">' });
     const files = new Map(job.files);
-    files.set('charts/figure-2.svg', { body: () => Promise.reject(new Error('EACCES: permission denied')), contentType: 'image/svg+xml' });
+    files.set('charts/figure-2.svg', {
+      body: () => Promise.reject(new Error('EACCES: permission denied')),
+      contentType: 'image/svg+xml',
+    });
     const error = await rejectsWith(printer.print({ ...job, files }), 'BLOCKED_REQUEST');
     assert.equal(error.details.length, 1);
     assert.match(error.details[0] ?? '', /charts\/figure-2\.svg \(EACCES: permission denied\)/);

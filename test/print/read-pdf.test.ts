@@ -39,6 +39,8 @@ describe('test helper readPdf', () => {
     assert.equal(summary.title, undefined);
     assert.equal(summary.lang, undefined);
     assert.deepEqual(summary.outline, []);
-    assert.deepEqual(summary.fonts, [{ name: 'Helvetica', type: 'Type1', composite: false, embedded: false }]);
+    assert.deepEqual(summary.fonts, [
+      { name: 'Helvetica', type: 'Type1', composite: false, embedded: false },
+    ]);
   });
 });

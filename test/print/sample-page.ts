@@ -26,7 +26,12 @@ export function formatFontFaceCss(faces: readonly FontFaceFile[]): string {
 
 /** The files map for the given faces; each file is read only if the page asks for it. */
 export function formatFontFiles(faces: readonly FontFaceFile[]): Map<string, PrintFile> {
-  return new Map(faces.map((face) => [`fonts/${face.fileName}`, { body: () => readFile(face.path), contentType: 'font/woff2' }]));
+  return new Map(
+    faces.map((face) => [
+      `fonts/${face.fileName}`,
+      { body: () => readFile(face.path), contentType: 'font/woff2' },
+    ]),
+  );
 }
 
 export interface SamplePageOptions {
