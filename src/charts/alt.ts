@@ -5,12 +5,19 @@
  * the caller escapes it for HTML.
  */
 import { createChartFormatter } from './format.js';
-import { translate, type ChartText, type DailySeries, type MonthlyItem, type ShareCompareItem, type ShareItem } from './spec.js';
+import {
+  translate,
+  type ChartText,
+  type DailySeries,
+  type MonthlyItem,
+  type ShareCompareItem,
+  type ShareItem,
+} from './spec.js';
 
 /** First, last and peak of the non-null values of a series; undefined when it has none. */
-export function summariseSeries(series: DailySeries):
-  | { first: number; last: number; peak: number; peakDate: string }
-  | undefined {
+export function summariseSeries(
+  series: DailySeries,
+): { first: number; last: number; peak: number; peakDate: string } | undefined {
   const defined = series.points.filter((p): p is typeof p & { value: number } => p.value !== null);
   const first = defined[0];
   const last = defined[defined.length - 1];
@@ -36,28 +43,46 @@ export function formatDailyLinesAlt(series: readonly DailySeries[], text: ChartT
     });
   });
   // A day is a gap when no series has a value: no sensor of the group was active.
-  const valued = new Set(series.flatMap((s) => s.points.filter((p) => p.value !== null).map((p) => p.date)));
+  const valued = new Set(
+    series.flatMap((s) => s.points.filter((p) => p.value !== null).map((p) => p.date)),
+  );
   const gaps = dates.filter((d) => !valued.has(d)).length;
   if (gaps > 0) sentences.push(translate(text, 'alt.gaps', { count: fmt.value(gaps) }));
   const period = dates.length > 0 ? fmt.dateRange(dates[0]!, dates[dates.length - 1]!) : '';
-  return translate(text, 'alt.dailyLines', { period, series: sentences.join(text.lang === 'ja' ? '' : ' ') });
+  return translate(text, 'alt.dailyLines', {
+    period,
+    series: sentences.join(text.lang === 'ja' ? '' : ' '),
+  });
 }
 
 /** "Horizontal bar chart. Share of <subject> packets by region: 中国 88%, …." */
-export function formatShareBarsAlt(items: readonly ShareItem[], text: ChartText, subject: string): string {
+export function formatShareBarsAlt(
+  items: readonly ShareItem[],
+  text: ChartText,
+  subject: string,
+): string {
   const fmt = createChartFormatter(text.lang);
-  const list = items.map((item) => translate(text, 'alt.shareItem', { label: item.label, share: fmt.share(item.share) }));
+  const list = items.map((item) =>
+    translate(text, 'alt.shareItem', { label: item.label, share: fmt.share(item.share) }),
+  );
   return translate(text, 'alt.shareBars', { subject, items: fmt.list(list) });
 }
 
 /** "Horizontal bar chart. Share of <subject> source addresses by region, …: 中国 60% (previous quarter 45%), …." */
-export function formatShareCompareAlt(items: readonly ShareCompareItem[], text: ChartText, subject: string): string {
+export function formatShareCompareAlt(
+  items: readonly ShareCompareItem[],
+  text: ChartText,
+  subject: string,
+): string {
   const fmt = createChartFormatter(text.lang);
   const list = items.map((item) =>
     translate(text, 'alt.compareItem', {
       label: item.label,
       share: fmt.share(item.share),
-      previousShare: item.previousShare === null ? translate(text, 'alt.noValue') : fmt.share(item.previousShare),
+      previousShare:
+        item.previousShare === null
+          ? translate(text, 'alt.noValue')
+          : fmt.share(item.previousShare),
     }),
   );
   return translate(text, 'alt.shareCompare', { subject, items: fmt.list(list) });
@@ -68,7 +93,11 @@ export function formatMonthlyCompareAlt(months: readonly MonthlyItem[], text: Ch
   const fmt = createChartFormatter(text.lang);
   const value = (v: number | null) => (v === null ? translate(text, 'alt.noValue') : fmt.value(v));
   const list = months.map((m) =>
-    translate(text, 'alt.monthItem', { month: fmt.month(m.month), domestic: value(m.domestic), overseas: value(m.overseas) }),
+    translate(text, 'alt.monthItem', {
+      month: fmt.month(m.month),
+      domestic: value(m.domestic),
+      overseas: value(m.overseas),
+    }),
   );
   return translate(text, 'alt.monthlyCompare', { items: fmt.list(list) });
 }

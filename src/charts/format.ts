@@ -57,8 +57,34 @@ const TIME_LOCALES: Record<ChartLang, TimeLocale> = {
     periods: ['AM', 'PM'],
     days: ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'],
     shortDays: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'],
-    months: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'],
-    shortMonths: ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'],
+    months: [
+      'January',
+      'February',
+      'March',
+      'April',
+      'May',
+      'June',
+      'July',
+      'August',
+      'September',
+      'October',
+      'November',
+      'December',
+    ],
+    shortMonths: [
+      'Jan',
+      'Feb',
+      'Mar',
+      'Apr',
+      'May',
+      'Jun',
+      'Jul',
+      'Aug',
+      'Sep',
+      'Oct',
+      'Nov',
+      'Dec',
+    ],
   },
 };
 
@@ -95,9 +121,18 @@ export function createChartFormatter(lang: ChartLang): ChartFormatter {
   if (cached) return cached;
   const value = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
   const whole = new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 });
-  const oneDecimal = new Intl.NumberFormat(lang, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const oneDecimal = new Intl.NumberFormat(lang, {
+    style: 'percent',
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
   const day = new Intl.DateTimeFormat(lang, { timeZone: 'UTC', month: 'long', day: 'numeric' });
-  const fullDate = new Intl.DateTimeFormat(lang, { timeZone: 'UTC', year: 'numeric', month: 'long', day: 'numeric' });
+  const fullDate = new Intl.DateTimeFormat(lang, {
+    timeZone: 'UTC',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+  });
   const month = new Intl.DateTimeFormat(lang, { timeZone: 'UTC', year: 'numeric', month: 'long' });
   const list = new Intl.ListFormat(lang, { type: 'conjunction', style: 'long' });
   const formatter: ChartFormatter = {

@@ -12,7 +12,12 @@ import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { ReportError } from '../errors.js';
 import { loadFontFaces } from '../fonts/faces.js';
-import { formatDailyLinesAlt, formatMonthlyCompareAlt, formatShareBarsAlt, formatShareCompareAlt } from './alt.js';
+import {
+  formatDailyLinesAlt,
+  formatMonthlyCompareAlt,
+  formatShareBarsAlt,
+  formatShareCompareAlt,
+} from './alt.js';
 import { createTextMeasurer, installedTextMeasurer, installTextMeasurer } from './measure.js';
 import {
   buildDailyLinesSpec,
@@ -69,11 +74,17 @@ function templatesOf(options: RenderOptions): Promise<ChartTemplates> {
 
 /** Rewrites `id="x"` and its references so that several inline SVGs on one page cannot collide. */
 function prefixIds(svg: string, prefix: string): string {
-  return svg.replace(/\bid="([^"]+)"/g, `id="${prefix}$1"`).replace(/url\(#([^)]+)\)/g, `url(#${prefix}$1)`);
+  return svg
+    .replace(/\bid="([^"]+)"/g, `id="${prefix}$1"`)
+    .replace(/url\(#([^)]+)\)/g, `url(#${prefix}$1)`);
 }
 
 function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 /** Marks the SVG as one image described by `description`, for screen readers and for the HTML report alike. */
@@ -89,7 +100,10 @@ function labelSvg(svg: string, description: string | undefined): string {
  * warning (a dropped channel, an unknown property) means the chart is not the
  * one the template describes.
  */
-export async function renderChart(spec: TopLevelSpec, options: { idPrefix?: string; name?: string } = {}): Promise<string> {
+export async function renderChart(
+  spec: TopLevelSpec,
+  options: { idPrefix?: string; name?: string } = {},
+): Promise<string> {
   await ensureTextMeasurer();
   const problems: string[] = [];
   const logger = {
@@ -106,7 +120,11 @@ export async function renderChart(spec: TopLevelSpec, options: { idPrefix?: stri
     problems.push((cause as Error).message);
   }
   if (problems.length > 0 || !vgSpec)
-    throw new ReportError('CHART_SPEC_INVALID', `Vega-Lite could not compile the chart${options.name ? ` ${options.name}` : ''}:`, { details: problems });
+    throw new ReportError(
+      'CHART_SPEC_INVALID',
+      `Vega-Lite could not compile the chart${options.name ? ` ${options.name}` : ''}:`,
+      { details: problems },
+    );
   const view = new View(parse(vgSpec), { renderer: 'none' });
   try {
     const svg = labelSvg(await view.toSVG(), spec.description);
@@ -128,8 +146,15 @@ export async function renderDailyLines(
   const templates = await templatesOf(options);
   const template = series.length === 1 ? templates.dailyLine : templates.dailyLines;
   const alt = formatDailyLinesAlt(series, text);
-  const spec = buildDailyLinesSpec(series, text, template, { seriesKind: options.seriesKind, description: alt });
-  return { svg: await renderChart(spec, { idPrefix: options.idPrefix, name: template.file }), alt, spec };
+  const spec = buildDailyLinesSpec(series, text, template, {
+    seriesKind: options.seriesKind,
+    description: alt,
+  });
+  return {
+    svg: await renderChart(spec, { idPrefix: options.idPrefix, name: template.file }),
+    alt,
+    spec,
+  };
 }
 
 /** Share of a port's packets by region, as horizontal bars with percentages. `subject` names the port in the text alternative. */
@@ -141,7 +166,11 @@ export async function renderShareBars(
   const template = (await templatesOf(options)).shareBars;
   const alt = formatShareBarsAlt(items, text, options.subject);
   const spec = buildShareBarsSpec(items, text, template, { description: alt });
-  return { svg: await renderChart(spec, { idPrefix: options.idPrefix, name: template.file }), alt, spec };
+  return {
+    svg: await renderChart(spec, { idPrefix: options.idPrefix, name: template.file }),
+    alt,
+    spec,
+  };
 }
 
 /** Share of a port's distinct sources by region, this quarter vs the previous one, as grouped horizontal bars. */
@@ -153,7 +182,11 @@ export async function renderShareCompare(
   const template = (await templatesOf(options)).shareCompare;
   const alt = formatShareCompareAlt(items, text, options.subject);
   const spec = buildShareCompareSpec(items, text, template, { description: alt });
-  return { svg: await renderChart(spec, { idPrefix: options.idPrefix, name: template.file }), alt, spec };
+  return {
+    svg: await renderChart(spec, { idPrefix: options.idPrefix, name: template.file }),
+    alt,
+    spec,
+  };
 }
 
 /** Domestic vs overseas sensors: monthly mean packets per sensor per day, as grouped bars. */
@@ -165,5 +198,9 @@ export async function renderMonthlyCompare(
   const template = (await templatesOf(options)).monthlyCompare;
   const alt = formatMonthlyCompareAlt(months, text);
   const spec = buildMonthlyCompareSpec(months, text, template, { description: alt });
-  return { svg: await renderChart(spec, { idPrefix: options.idPrefix, name: template.file }), alt, spec };
+  return {
+    svg: await renderChart(spec, { idPrefix: options.idPrefix, name: template.file }),
+    alt,
+    spec,
+  };
 }

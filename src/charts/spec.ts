@@ -74,7 +74,10 @@ function channel(spec: Json, name: string, template: ChartTemplate): Json {
   const encoding = spec.encoding;
   const def = isObject(encoding) ? encoding[name] : undefined;
   if (!isObject(def))
-    throw new ReportError('CHART_SPEC_INVALID', `${template.file}: encoding.${name} is missing; the chart fills in its data, titles and formats.`);
+    throw new ReportError(
+      'CHART_SPEC_INVALID',
+      `${template.file}: encoding.${name} is missing; the chart fills in its data, titles and formats.`,
+    );
   return def;
 }
 
@@ -88,7 +91,12 @@ function child(parent: Json, key: string): Json {
 }
 
 /** Sets the data, the Vega locale and the accessible description shared by all charts. */
-function finish(spec: Json, values: Json[], text: ChartText, description: string | undefined): TopLevelSpec {
+function finish(
+  spec: Json,
+  values: Json[],
+  text: ChartText,
+  description: string | undefined,
+): TopLevelSpec {
   spec.data = { values };
   const config = child(spec, 'config');
   config.locale = formatVegaLocale(text.lang);
@@ -133,12 +141,19 @@ export function buildDailyLinesSpec(
     child(color, 'scale').domain = series.map((s) => s.label);
   }
   const values = series.flatMap((s) =>
-    s.points.map((p) => (multi ? { date: p.date, value: p.value, series: s.label } : { date: p.date, value: p.value })),
+    s.points.map((p) =>
+      multi ? { date: p.date, value: p.value, series: s.label } : { date: p.date, value: p.value },
+    ),
   );
   return finish(spec, values, text, options.description);
 }
 
-function setShareAxes(spec: Json, text: ChartText, template: ChartTemplate, titleKey: string): void {
+function setShareAxes(
+  spec: Json,
+  text: ChartText,
+  template: ChartTemplate,
+  titleKey: string,
+): void {
   const x = channel(spec, 'x', template);
   x.title = translate(text, titleKey);
   child(x, 'axis').format = translate(text, 'format.percent');
@@ -155,7 +170,11 @@ export function buildShareBarsSpec(
   const spec = copyTemplate(template);
   setShareAxes(spec, text, template, 'axis.packetShare');
   const fmt = createChartFormatter(text.lang);
-  const values = items.map((item) => ({ label: item.label, share: item.share, shareText: fmt.share(item.share) }));
+  const values = items.map((item) => ({
+    label: item.label,
+    share: item.share,
+    shareText: fmt.share(item.share),
+  }));
   return finish(spec, values, text, options.description);
 }
 
@@ -178,7 +197,14 @@ export function buildShareCompareSpec(
     { label: item.label, period: current, share: item.share, shareText: fmt.share(item.share) },
     ...(item.previousShare === null
       ? []
-      : [{ label: item.label, period: previous, share: item.previousShare, shareText: fmt.share(item.previousShare) }]),
+      : [
+          {
+            label: item.label,
+            period: previous,
+            share: item.previousShare,
+            shareText: fmt.share(item.previousShare),
+          },
+        ]),
   ]);
   return finish(spec, values, text, options.description);
 }

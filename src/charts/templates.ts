@@ -36,9 +36,14 @@ export type ChartTemplates = Record<ChartKind, ChartTemplate>;
 export function defaultChartTemplateDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'templates', 'charts'))) return join(dir, 'templates', 'charts');
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'templates', 'charts')))
+      return join(dir, 'templates', 'charts');
     const parent = dirname(dir);
-    if (parent === dir) throw new ReportError('TEMPLATE_ERROR', 'Cannot find the templates/charts/ directory of tsubame-report.');
+    if (parent === dir)
+      throw new ReportError(
+        'TEMPLATE_ERROR',
+        'Cannot find the templates/charts/ directory of tsubame-report.',
+      );
     dir = parent;
   }
 }
@@ -53,20 +58,33 @@ export function parseChartTemplate(text: string, file: string): ChartTemplate {
   try {
     spec = JSON.parse(text);
   } catch (cause) {
-    throw new ReportError('CHART_SPEC_INVALID', `${file} is not valid JSON: ${(cause as Error).message}`, { cause });
+    throw new ReportError(
+      'CHART_SPEC_INVALID',
+      `${file} is not valid JSON: ${(cause as Error).message}`,
+      { cause },
+    );
   }
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
-    throw new ReportError('CHART_SPEC_INVALID', `${file}: a chart template must be a JSON object (a Vega-Lite spec).`);
+    throw new ReportError(
+      'CHART_SPEC_INVALID',
+      `${file}: a chart template must be a JSON object (a Vega-Lite spec).`,
+    );
   const config = (spec as { config?: { font?: unknown } }).config;
   if (config?.font !== FONT_FAMILY)
-    throw new ReportError('CHART_SPEC_INVALID', `${file}: config.font must be "${FONT_FAMILY}", found ${JSON.stringify(config?.font)}.`, {
-      hint: `Chart text is measured with the shipped ${FONT_FAMILY} faces and drawn with the page's web fonts; set "config": { "font": "${FONT_FAMILY}" } in the template.`,
-    });
+    throw new ReportError(
+      'CHART_SPEC_INVALID',
+      `${file}: config.font must be "${FONT_FAMILY}", found ${JSON.stringify(config?.font)}.`,
+      {
+        hint: `Chart text is measured with the shipped ${FONT_FAMILY} faces and drawn with the page's web fonts; set "config": { "font": "${FONT_FAMILY}" } in the template.`,
+      },
+    );
   return { file, spec: spec as TopLevelSpec };
 }
 
 /** Reads every chart template from `dir` (default: the package's templates/charts/). */
-export async function loadChartTemplates(dir: string = defaultChartTemplateDir()): Promise<ChartTemplates> {
+export async function loadChartTemplates(
+  dir: string = defaultChartTemplateDir(),
+): Promise<ChartTemplates> {
   const entries = await Promise.all(
     Object.entries(CHART_TEMPLATE_FILES).map(async ([kind, name]) => {
       const file = join(dir, name);
@@ -74,7 +92,11 @@ export async function loadChartTemplates(dir: string = defaultChartTemplateDir()
       try {
         text = await readFile(file, 'utf8');
       } catch (cause) {
-        throw new ReportError('TEMPLATE_ERROR', `Cannot read the chart template ${file}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
+        throw new ReportError(
+          'TEMPLATE_ERROR',
+          `Cannot read the chart template ${file}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`,
+          { cause },
+        );
       }
       return [kind, parseChartTemplate(text, file)] as const;
     }),

@@ -15,7 +15,12 @@ function expectedSummary(points: DailyPoint[]) {
   const defined = points.filter((p) => p.value !== null) as Array<DailyPoint & { value: number }>;
   let peak = defined[0]!;
   for (const p of defined) if (p.value > peak.value) peak = p;
-  return { first: defined[0]!.value, last: defined.at(-1)!.value, peak: peak.value, peakDate: peak.date };
+  return {
+    first: defined[0]!.value,
+    last: defined.at(-1)!.value,
+    peak: peak.value,
+    peakDate: peak.date,
+  };
 }
 
 const utc = (date: string) => new Date(`${date}T00:00:00Z`);
@@ -49,19 +54,36 @@ describe('charts/alt', () => {
         assert.ok(alt.includes(sentence), `${alt}\n  should include\n${sentence}`);
       }
       // Days where no series has a value: only the ones missing from both.
-      assert.ok(alt.includes(lang === 'ja' ? `値のない日が${allGap.length}日あります。` : `Days with no value: ${allGap.length}.`), alt);
+      assert.ok(
+        alt.includes(
+          lang === 'ja'
+            ? `値のない日が${allGap.length}日あります。`
+            : `Days with no value: ${allGap.length}.`,
+        ),
+        alt,
+      );
       const dates = quarterDates();
       const period =
         lang === 'ja'
           ? `${new Intl.DateTimeFormat('ja', { timeZone: 'UTC', dateStyle: 'long' }).format(utc(dates[0]!))}～${day.format(utc(dates.at(-1)!))}`
-          : new Intl.DateTimeFormat('en', { timeZone: 'UTC', dateStyle: 'long' }).formatRange(utc(dates[0]!), utc(dates.at(-1)!));
-      assert.ok(alt.startsWith(lang === 'ja' ? `折れ線グラフ、${period}。` : `Line chart, ${period}. `), alt);
+          : new Intl.DateTimeFormat('en', { timeZone: 'UTC', dateStyle: 'long' }).formatRange(
+              utc(dates[0]!),
+              utc(dates.at(-1)!),
+            );
+      assert.ok(
+        alt.startsWith(lang === 'ja' ? `折れ線グラフ、${period}。` : `Line chart, ${period}. `),
+        alt,
+      );
     });
   }
 
   it('says when a series has no value at all', () => {
     const empty = quarterDates().map((date) => ({ date, value: null, packets: 0, sensors: 0 }));
-    assert.ok(formatDailyLinesAlt([{ label: '8/ICMP', points: empty }], en).includes('8/ICMP has no values.'));
+    assert.ok(
+      formatDailyLinesAlt([{ label: '8/ICMP', points: empty }], en).includes(
+        '8/ICMP has no values.',
+      ),
+    );
   });
 
   it('lists region shares with the report’s percent rule', () => {
@@ -71,9 +93,18 @@ describe('charts/alt', () => {
       { label: '米国', share: 0.0739 },
     ];
     const whole = new Intl.NumberFormat('ja', { style: 'percent', maximumFractionDigits: 0 });
-    const one = new Intl.NumberFormat('ja', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
-    const listed = items.map((i) => `${i.label} ${(i.share < 0.1 ? one : whole).format(i.share)}`).join('、');
-    assert.equal(formatShareBarsAlt(items, ja, '6379/TCP'), `横棒グラフ。6379/TCPのパケット数の地域別割合：${listed}。`);
+    const one = new Intl.NumberFormat('ja', {
+      style: 'percent',
+      minimumFractionDigits: 1,
+      maximumFractionDigits: 1,
+    });
+    const listed = items
+      .map((i) => `${i.label} ${(i.share < 0.1 ? one : whole).format(i.share)}`)
+      .join('、');
+    assert.equal(
+      formatShareBarsAlt(items, ja, '6379/TCP'),
+      `横棒グラフ。6379/TCPのパケット数の地域別割合：${listed}。`,
+    );
   });
 
   it('compares source shares with the previous quarter, unknown ones named as such', () => {
@@ -85,7 +116,12 @@ describe('charts/alt', () => {
       en,
       '6379/TCP',
     );
-    assert.ok(alt.endsWith(': China 60% (previous quarter 45%) and Russia 25% (previous quarter no value).'), alt);
+    assert.ok(
+      alt.endsWith(
+        ': China 60% (previous quarter 45%) and Russia 25% (previous quarter no value).',
+      ),
+      alt,
+    );
   });
 
   it('gives each month both groups’ values', () => {
@@ -96,14 +132,26 @@ describe('charts/alt', () => {
       ],
       ja,
     );
-    assert.ok(alt.includes(`2021年10月は国内${(1890.44).toLocaleString('ja', { maximumFractionDigits: 1 })}・海外2,410.7`), alt);
+    assert.ok(
+      alt.includes(
+        `2021年10月は国内${(1890.44).toLocaleString('ja', { maximumFractionDigits: 1 })}・海外2,410.7`,
+      ),
+      alt,
+    );
     assert.ok(alt.includes('2021年11月は国内値なし・海外2,388.1'), alt);
   });
 
   it('leaves labels unescaped and puts the text alternative into the SVG as its label', async () => {
-    const { svg, alt } = await renderDailyLines([{ label: 'A&B <x>', points: fixtureSeries(1, 2) }], en, { seriesKind: 'port' });
+    const { svg, alt } = await renderDailyLines(
+      [{ label: 'A&B <x>', points: fixtureSeries(1, 2) }],
+      en,
+      { seriesKind: 'port' },
+    );
     assert.ok(alt.includes('A&B <x> went from'));
-    assert.ok(svg.startsWith('<svg role="img" aria-label="Line chart, October 1'), svg.slice(0, 400));
+    assert.ok(
+      svg.startsWith('<svg role="img" aria-label="Line chart, October 1'),
+      svg.slice(0, 400),
+    );
     assert.ok(svg.includes('A&amp;B &lt;x&gt; went from'), 'escaped in the SVG');
     // Only the root carries a label: Vega's per-mark English labels are off.
     assert.equal(svg.match(/aria-label=/g)?.length, 1);

@@ -11,7 +11,9 @@ export const LANGS = ['ja', 'en'] as const;
 
 /** The shipped charts.json of a language. */
 export function readChartsLocale(lang: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../../locales/${lang}/charts.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(
+    readFileSync(new URL(`../../locales/${lang}/charts.json`, import.meta.url), 'utf8'),
+  ) as Record<string, unknown>;
 }
 
 /** An i18next instance bound to `lang` with charts.json as the `charts` namespace, as the report sets it up. */
@@ -31,7 +33,8 @@ export async function createChartText(lang: 'ja' | 'en'): Promise<ChartText> {
 /** The 92 days of 2021Q4. */
 export function quarterDates(): string[] {
   const dates: string[] = [];
-  for (let d = Date.UTC(2021, 9, 1); d < Date.UTC(2022, 0, 1); d += 86_400_000) dates.push(new Date(d).toISOString().slice(0, 10));
+  for (let d = Date.UTC(2021, 9, 1); d < Date.UTC(2022, 0, 1); d += 86_400_000)
+    dates.push(new Date(d).toISOString().slice(0, 10));
   return dates;
 }
 
@@ -39,11 +42,16 @@ export function quarterDates(): string[] {
  * A fixture series: a linear trend from `from` to `to` with a weekly ripple,
  * and null on the days listed in `gaps`.
  */
-export function fixtureSeries(from: number, to: number, gaps: readonly string[] = []): DailyPoint[] {
+export function fixtureSeries(
+  from: number,
+  to: number,
+  gaps: readonly string[] = [],
+): DailyPoint[] {
   const dates = quarterDates();
   return dates.map((date, i) => {
     if (gaps.includes(date)) return { date, value: null, packets: 0, sensors: 0 };
-    const value = Math.round((from + ((to - from) * i) / (dates.length - 1) + 15 * Math.sin(i)) * 100) / 100;
+    const value =
+      Math.round((from + ((to - from) * i) / (dates.length - 1) + 15 * Math.sin(i)) * 100) / 100;
     return { date, value, packets: Math.round(value * 20), sensors: 20 };
   });
 }

@@ -30,7 +30,12 @@ function translateOf(attrs: string): [number, number] {
 }
 
 function unescapeXml(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /** Every <text> of a Vega SVG with its absolute anchor position (Vega positions with translate() only). */
@@ -94,10 +99,20 @@ describe('charts/render', () => {
   });
 
   it('writes the localised axis and legend titles into the SVG, in the shipped font', async () => {
-    for (const [text, locale] of [[ja, jaLocale], [en, enLocale]] as const) {
+    for (const [text, locale] of [
+      [ja, jaLocale],
+      [en, enLocale],
+    ] as const) {
       const { svg } = await renderDailyLines(ports, text, { seriesKind: 'port' });
       const all = texts(svg);
-      for (const expected of [locale.axis.date, locale.axis.value, locale.legend.port, '6379/TCP', '23/TCP', '22/TCP'])
+      for (const expected of [
+        locale.axis.date,
+        locale.axis.value,
+        locale.legend.port,
+        '6379/TCP',
+        '23/TCP',
+        '22/TCP',
+      ])
         assert.ok(all.includes(expected), `${text.lang}: "${expected}" in ${JSON.stringify(all)}`);
       assert.ok(svg.includes(`font-family="${FONT_FAMILY}"`));
       assert.ok(!/font-family="(?!Noto Sans JP")/.test(svg), 'no other font family');
@@ -109,7 +124,20 @@ describe('charts/render', () => {
       .map((t) => /^(\d{1,2})月(\d{1,2})日$/.exec(t))
       .filter((m) => m !== null)
       .map((m) => `${m[1]}-${m[2]}`);
-    const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    const months = [
+      'Jan',
+      'Feb',
+      'Mar',
+      'Apr',
+      'May',
+      'Jun',
+      'Jul',
+      'Aug',
+      'Sep',
+      'Oct',
+      'Nov',
+      'Dec',
+    ];
     const enDays = texts((await renderDailyLines(ports, en, { seriesKind: 'port' })).svg)
       .map((t) => /^([A-Z][a-z]{2}) (\d{1,2})$/.exec(t))
       .filter((m) => m !== null)
@@ -128,23 +156,39 @@ describe('charts/render', () => {
       ],
       en,
     );
-    assert.ok(texts(svg).some((t) => /^\d{1,3}(,\d{3})+$/.test(t)), texts(svg).join(' | '));
+    assert.ok(
+      texts(svg).some((t) => /^\d{1,3}(,\d{3})+$/.test(t)),
+      texts(svg).join(' | '),
+    );
     assert.ok(texts(svg).includes('Oct 2021'));
   });
 
   it('leaves a gap in the line where a value is null', async () => {
     const gaps = ['2021-10-20', '2021-11-15', '2021-11-16'];
-    const { svg } = await renderDailyLines([{ label: '6379/TCP', points: fixtureSeries(120, 215, gaps) }], en, { seriesKind: 'port' });
+    const { svg } = await renderDailyLines(
+      [{ label: '6379/TCP', points: fixtureSeries(120, 215, gaps) }],
+      en,
+      { seriesKind: 'port' },
+    );
     const line = /class="mark-line[^"]*"[^>]*>\s*<path[^>]*\bd="([^"]+)"/.exec(svg);
     assert.ok(line, 'a line mark');
     // Two separate runs of missing days split the line into three pieces.
     assert.equal(line[1]!.match(/M/g)?.length, 3);
-    const { svg: whole } = await renderDailyLines([{ label: '6379/TCP', points: fixtureSeries(120, 215) }], en, { seriesKind: 'port' });
-    assert.equal(/class="mark-line[^"]*"[^>]*>\s*<path[^>]*\bd="([^"]+)"/.exec(whole)![1]!.match(/M/g)?.length, 1);
+    const { svg: whole } = await renderDailyLines(
+      [{ label: '6379/TCP', points: fixtureSeries(120, 215) }],
+      en,
+      { seriesKind: 'port' },
+    );
+    assert.equal(
+      /class="mark-line[^"]*"[^>]*>\s*<path[^>]*\bd="([^"]+)"/.exec(whole)![1]!.match(/M/g)?.length,
+      1,
+    );
   });
 
   it('leaves room in the SVG for the longest Japanese legend label, untruncated', async () => {
-    const regions = ['中国', '米国', 'シンガポール', 'アラブ首長国連邦', 'ロシア'].map((label, i) => ({ label, points: fixtureSeries(100 + 10 * i, 150) }));
+    const regions = ['中国', '米国', 'シンガポール', 'アラブ首長国連邦', 'ロシア'].map(
+      (label, i) => ({ label, points: fixtureSeries(100 + 10 * i, 150) }),
+    );
     const { svg } = await renderDailyLines(regions, ja, { seriesKind: 'region' });
     const { width, height } = svgSize(svg);
     const placed = placedTexts(svg);
@@ -152,7 +196,8 @@ describe('charts/render', () => {
       const item = placed.find((t) => t.text === label);
       assert.ok(item, `legend label ${label} drawn whole`);
       assert.equal(item.anchor, 'start');
-      const right = item.x + measurer.width(label, item.fontSize, item.fontWeight === 700 ? 700 : 400);
+      const right =
+        item.x + measurer.width(label, item.fontSize, item.fontWeight === 700 ? 700 : 400);
       assert.ok(right <= width, `${label} ends at ${right}, SVG is ${width} wide`);
       assert.ok(item.y > 0 && item.y <= height);
     }
@@ -173,11 +218,25 @@ describe('charts/render', () => {
     );
     assert.ok(texts(bars.svg).includes('88%'));
     assert.ok(texts(bars.svg).includes('4.5%'));
-    const compare = await renderShareCompare([{ label: 'China', share: 0.61, previousShare: 0.47 }, { label: 'Russia', share: 0.13, previousShare: null }], en, {
-      subject: '6379/TCP',
-    });
+    const compare = await renderShareCompare(
+      [
+        { label: 'China', share: 0.61, previousShare: 0.47 },
+        { label: 'Russia', share: 0.13, previousShare: null },
+      ],
+      en,
+      {
+        subject: '6379/TCP',
+      },
+    );
     const all = texts(compare.svg);
-    for (const expected of [enLocale.series.currentQuarter, enLocale.series.previousQuarter, enLocale.legend.period, '61%', '47%', '13%'])
+    for (const expected of [
+      enLocale.series.currentQuarter,
+      enLocale.series.previousQuarter,
+      enLocale.legend.period,
+      '61%',
+      '47%',
+      '13%',
+    ])
       assert.ok(all.includes(expected), `"${expected}" in ${JSON.stringify(all)}`);
     // No bar for an unknown previous share: three value labels beside the axis ticks (multiples of 20%).
     assert.equal(all.filter((t) => /^\d+%$/.test(t) && parseInt(t, 10) % 20 !== 0).length, 3);
@@ -186,19 +245,39 @@ describe('charts/render', () => {
   it('prefixes SVG ids when asked, so inline charts on one page cannot collide', async () => {
     // The shipped templates draw no clip paths; a restyled one may, and clipping needs ids.
     const templates = await loadChartTemplates();
-    const clipped = structuredClone(templates.shareBars.spec) as unknown as { layer: Array<{ mark: Record<string, unknown> }> };
+    const clipped = structuredClone(templates.shareBars.spec) as unknown as {
+      layer: Array<{ mark: Record<string, unknown> }>;
+    };
     clipped.layer[0]!.mark.clip = true;
-    const custom = { ...templates, shareBars: parseChartTemplate(JSON.stringify(clipped), 'clipped.vl.json') };
-    const { svg } = await renderShareBars([{ label: '中国', share: 1 }], ja, { subject: '6379/TCP', idPrefix: 'fig3-', templates: custom });
+    const custom = {
+      ...templates,
+      shareBars: parseChartTemplate(JSON.stringify(clipped), 'clipped.vl.json'),
+    };
+    const { svg } = await renderShareBars([{ label: '中国', share: 1 }], ja, {
+      subject: '6379/TCP',
+      idPrefix: 'fig3-',
+      templates: custom,
+    });
     assert.ok(/<clipPath id="fig3-/.test(svg), 'a clip path with the prefix');
     for (const m of svg.matchAll(/\bid="([^"]+)"/g)) assert.ok(m[1]!.startsWith('fig3-'), m[1]);
     for (const m of svg.matchAll(/url\(#([^)]+)\)/g)) assert.ok(m[1]!.startsWith('fig3-'), m[1]);
   });
 
   it('renders a report’s ten charts in both languages well under a second after warm-up', async () => {
-    const regions = ['中国', '米国', 'シンガポール', '英国', 'ロシア'].map((label, i) => ({ label, points: fixtureSeries(100 + 10 * i, 150, ['2021-11-01']) }));
-    const fivePorts = [...ports, { label: '445/TCP', points: fixtureSeries(80, 90) }, { label: '443/TCP', points: fixtureSeries(50, 60) }];
-    const shares = regions.map((r, i) => ({ label: r.label, share: 0.5 / (i + 1), previousShare: 0.4 / (i + 1) }));
+    const regions = ['中国', '米国', 'シンガポール', '英国', 'ロシア'].map((label, i) => ({
+      label,
+      points: fixtureSeries(100 + 10 * i, 150, ['2021-11-01']),
+    }));
+    const fivePorts = [
+      ...ports,
+      { label: '445/TCP', points: fixtureSeries(80, 90) },
+      { label: '443/TCP', points: fixtureSeries(50, 60) },
+    ];
+    const shares = regions.map((r, i) => ({
+      label: r.label,
+      share: 0.5 / (i + 1),
+      previousShare: 0.4 / (i + 1),
+    }));
     const all = async (text: ChartText) =>
       Promise.all([
         renderDailyLines(fivePorts, text, { seriesKind: 'port' }),
@@ -222,7 +301,11 @@ describe('charts/render', () => {
     // CPU time, not wall time: the machine's two cores may be busy with other work.
     const cpuMs = (cpu.user + cpu.system) / 1000;
     assert.equal(rendered.length, 20);
-    assert.ok(cpuMs < 1000, `20 charts took ${cpuMs.toFixed(0)} ms of CPU (${ms.toFixed(0)} ms wall)`);
-    if (process.env.CHART_TIMING) console.log(`      20 charts in ${ms.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU`);
+    assert.ok(
+      cpuMs < 1000,
+      `20 charts took ${cpuMs.toFixed(0)} ms of CPU (${ms.toFixed(0)} ms wall)`,
+    );
+    if (process.env.CHART_TIMING)
+      console.log(`      20 charts in ${ms.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU`);
   });
 });

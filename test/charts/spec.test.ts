@@ -41,7 +41,10 @@ describe('charts/spec', () => {
   });
 
   it('ships the same locale keys in ja and en', () => {
-    assert.deepEqual(keyPaths(readChartsLocale('en')).sort(), keyPaths(readChartsLocale('ja')).sort());
+    assert.deepEqual(
+      keyPaths(readChartsLocale('en')).sort(),
+      keyPaths(readChartsLocale('ja')).sort(),
+    );
   });
 
   for (const lang of LANGS) {
@@ -52,14 +55,49 @@ describe('charts/spec', () => {
         { label: '23/TCP', points: fixtureSeries(300, 280) },
       ];
       const specs: Array<[string, TopLevelSpec]> = [
-        ['daily lines', buildDailyLinesSpec(lines, text, templates.dailyLines, { seriesKind: 'port', description: 'x' })],
-        ['daily line', buildDailyLinesSpec(lines.slice(0, 1), text, templates.dailyLine, { seriesKind: 'region' })],
-        ['share bars', buildShareBarsSpec([{ label: '中国', share: 0.88 }, { label: '米国', share: 0.05 }], text, templates.shareBars)],
+        [
+          'daily lines',
+          buildDailyLinesSpec(lines, text, templates.dailyLines, {
+            seriesKind: 'port',
+            description: 'x',
+          }),
+        ],
+        [
+          'daily line',
+          buildDailyLinesSpec(lines.slice(0, 1), text, templates.dailyLine, {
+            seriesKind: 'region',
+          }),
+        ],
+        [
+          'share bars',
+          buildShareBarsSpec(
+            [
+              { label: '中国', share: 0.88 },
+              { label: '米国', share: 0.05 },
+            ],
+            text,
+            templates.shareBars,
+          ),
+        ],
         [
           'share compare',
-          buildShareCompareSpec([{ label: '中国', share: 0.6, previousShare: 0.45 }, { label: '英国', share: 0.1, previousShare: null }], text, templates.shareCompare),
+          buildShareCompareSpec(
+            [
+              { label: '中国', share: 0.6, previousShare: 0.45 },
+              { label: '英国', share: 0.1, previousShare: null },
+            ],
+            text,
+            templates.shareCompare,
+          ),
         ],
-        ['monthly compare', buildMonthlyCompareSpec([{ month: '2021-10', domestic: 120, overseas: null }], text, templates.monthlyCompare)],
+        [
+          'monthly compare',
+          buildMonthlyCompareSpec(
+            [{ month: '2021-10', domestic: 120, overseas: null }],
+            text,
+            templates.monthlyCompare,
+          ),
+        ],
       ];
       for (const [name, spec] of specs) assertValidVegaLite(spec, name);
     });
@@ -68,14 +106,30 @@ describe('charts/spec', () => {
   it('injects localised titles, formats and the Vega locale, and leaves the template untouched', async () => {
     const text = await createChartText('ja');
     const before = JSON.stringify(templates.dailyLines.spec);
-    const spec = buildDailyLinesSpec([{ label: '中国', points: fixtureSeries(1, 2) }, { label: '米国', points: fixtureSeries(2, 3) }], text, templates.dailyLines, {
-      seriesKind: 'region',
-    }) as unknown as {
-      encoding: { x: { title: string; axis: { format: string } }; y: { title: string }; color: { title: string; scale: { domain: string[] } } };
+    const spec = buildDailyLinesSpec(
+      [
+        { label: '中国', points: fixtureSeries(1, 2) },
+        { label: '米国', points: fixtureSeries(2, 3) },
+      ],
+      text,
+      templates.dailyLines,
+      {
+        seriesKind: 'region',
+      },
+    ) as unknown as {
+      encoding: {
+        x: { title: string; axis: { format: string } };
+        y: { title: string };
+        color: { title: string; scale: { domain: string[] } };
+      };
       config: { locale: { time: { shortMonths: string[] } }; font: string };
       data: { values: unknown[] };
     };
-    const ja = readChartsLocale('ja') as { axis: { date: string; value: string }; legend: { region: string }; format: { date: string } };
+    const ja = readChartsLocale('ja') as {
+      axis: { date: string; value: string };
+      legend: { region: string };
+      format: { date: string };
+    };
     assert.equal(spec.encoding.x.title, ja.axis.date);
     assert.equal(spec.encoding.x.axis.format, ja.format.date);
     assert.equal(spec.encoding.y.title, ja.axis.value);
@@ -89,25 +143,49 @@ describe('charts/spec', () => {
 
   it('keeps null values as null so that the line breaks', async () => {
     const text = await createChartText('en');
-    const spec = buildDailyLinesSpec([{ label: '23/TCP', points: fixtureSeries(1, 2, ['2021-10-05']) }], text, templates.dailyLine, {
-      seriesKind: 'port',
-    }) as unknown as { data: { values: Array<{ date: string; value: number | null }> } };
-    assert.deepEqual(spec.data.values.find((v) => v.date === '2021-10-05'), { date: '2021-10-05', value: null });
+    const spec = buildDailyLinesSpec(
+      [{ label: '23/TCP', points: fixtureSeries(1, 2, ['2021-10-05']) }],
+      text,
+      templates.dailyLine,
+      {
+        seriesKind: 'port',
+      },
+    ) as unknown as { data: { values: Array<{ date: string; value: number | null }> } };
+    assert.deepEqual(
+      spec.data.values.find((v) => v.date === '2021-10-05'),
+      { date: '2021-10-05', value: null },
+    );
   });
 
   it('rejects a template whose channel the code fills in is missing', async () => {
     const text = await createChartText('en');
-    const broken = parseChartTemplate(JSON.stringify({ ...templates.shareBars.spec, encoding: { y: { field: 'label', type: 'nominal' } } }), 'broken.vl.json');
+    const broken = parseChartTemplate(
+      JSON.stringify({
+        ...templates.shareBars.spec,
+        encoding: { y: { field: 'label', type: 'nominal' } },
+      }),
+      'broken.vl.json',
+    );
     assert.throws(
       () => buildShareBarsSpec([{ label: 'China', share: 1 }], text, broken),
-      (e: unknown) => e instanceof ReportError && e.code === 'CHART_SPEC_INVALID' && /broken\.vl\.json: encoding\.x/.test(e.message),
+      (e: unknown) =>
+        e instanceof ReportError &&
+        e.code === 'CHART_SPEC_INVALID' &&
+        /broken\.vl\.json: encoding\.x/.test(e.message),
     );
   });
 
   it('rejects a template set in another font than the measured one', () => {
     assert.throws(
-      () => parseChartTemplate(JSON.stringify({ mark: 'bar', config: { font: 'Arial' } }), 'arial.vl.json'),
-      (e: unknown) => e instanceof ReportError && e.code === 'CHART_SPEC_INVALID' && /arial\.vl\.json: config\.font/.test(e.message),
+      () =>
+        parseChartTemplate(
+          JSON.stringify({ mark: 'bar', config: { font: 'Arial' } }),
+          'arial.vl.json',
+        ),
+      (e: unknown) =>
+        e instanceof ReportError &&
+        e.code === 'CHART_SPEC_INVALID' &&
+        /arial\.vl\.json: config\.font/.test(e.message),
     );
   });
 });
