@@ -9,6 +9,8 @@ import { exitCodeOf, formatError, ReportError } from './errors.js';
 import { isLang, LANGUAGES, type Lang } from './i18n/locales.js';
 import { openPrinter } from './print/printer.js';
 import { loadQuarterStats } from './stats/load.js';
+import { registerIngestCommand } from './commands/ingest.js';
+import { registerStatsCommand } from './commands/stats.js';
 
 /** The bundled demo statistics (a labelled fixture) used when no input is given. */
 export const DEMO_STATS_PATH = join(PACKAGE_ROOT, 'fixtures', 'stats', '2021Q4.json');
@@ -75,6 +77,8 @@ export function createProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride();
   registerBuildCommand(program, io);
+  registerIngestCommand(program);
+  registerStatsCommand(program);
   return program;
 }
 

@@ -1,0 +1,134 @@
+/**
+ * `tsubame-report ingest` and `ingest-honeypot`: thin parsers over runners
+ * that take plain options and injected effects, so tests call the runners
+ * without the CLI.
+ */
+import type { Command } from 'commander';
+import { ReportError } from '../errors.js';
+import { loadDefaultGeo, loadMmdbGeo } from '../geo/geo.js';
+import { ingestHoneypotFiles, ingestPacketFiles, type IngestEffects, type IngestSummary } from '../ingest/ingest.js';
+import { readManifest } from '../ingest/manifest.js';
+import { DEFAULT_STORE_PATH, openStore } from '../store/store.js';
+
+export interface IngestCommandOptions {
+  store?: string;
+  sensors: string;
+  sensor?: string;
+  maxErrors?: number;
+  geoip?: string;
+  files: string[];
+}
+
+export interface HoneypotCommandOptions {
+  store?: string;
+  name: string;
+  maxErrors?: number;
+  files: string[];
+}
+
+/** Ingests packet files; logs the summary and returns it. */
+export async function runIngest(options: IngestCommandOptions, effects: IngestEffects): Promise<IngestSummary> {
+  if (options.files.length === 0) throw new ReportError('BAD_ARGUMENT', 'No input files given.', { hint: 'Name the packet logs or captures to ingest.' });
+  const manifest = await readManifest(options.sensors);
+  const geo = options.geoip ? await loadMmdbGeo(options.geoip) : loadDefaultGeo();
+  const store = await openStore(options.store ?? DEFAULT_STORE_PATH);
+  try {
+    const summary = await ingestPacketFiles(
+      store,
+      { files: options.files, manifest, sensor: options.sensor, maxErrors: options.maxErrors ?? 0, geo },
+      effects,
+    );
+    for (const line of formatIngestSummary(summary)) effects.log(line);
+    return summary;
+  } finally {
+    store.close();
+  }
+}
+
+/** Ingests honeypot logs; logs the summary and returns it. */
+export async function runIngestHoneypot(options: HoneypotCommandOptions, effects: IngestEffects): Promise<IngestSummary> {
+  if (options.files.length === 0) throw new ReportError('BAD_ARGUMENT', 'No input files given.', { hint: 'Name the honeypot logs to ingest.' });
+  const store = await openStore(options.store ?? DEFAULT_STORE_PATH);
+  try {
+    const summary = await ingestHoneypotFiles(store, { name: options.name, files: options.files, maxErrors: options.maxErrors ?? 0 }, effects);
+    for (const line of formatIngestSummary(summary)) effects.log(line);
+    return summary;
+  } finally {
+    store.close();
+  }
+}
+
+/** The end-of-ingest summary: per file, then totals. Nothing is silently dropped. */
+export function formatIngestSummary(summary: IngestSummary): string[] {
+  const lines: string[] = [];
+  const skippedText = (s: { fragment: number; nonIp: number; otherProtocol: number }) =>
+    `skipped (no port) ${s.fragment + s.nonIp + s.otherProtocol}: fragment ${s.fragment}, non-IP ${s.nonIp}, other protocol ${s.otherProtocol}`;
+  for (const file of summary.files) {
+    if (file.status === 'duplicate') {
+      lines.push(`${file.file}: duplicate (already ingested), nothing added`);
+      continue;
+    }
+    lines.push(`${file.file} (${file.format}): read ${file.read}, accepted ${file.accepted}, rejected ${file.rejected}, ${skippedText(file.skipped)}`);
+    for (const p of file.problems) lines.push(`  rejected ${p.file}:${p.unit === 'packet' ? `packet ${p.line}` : p.line}: ${p.reason}`);
+    if (file.rejected > file.problems.length) lines.push(`  … and ${file.rejected - file.problems.length} more rejected`);
+    if (file.truncated) lines.push(`  warning: cut off at ${file.truncated}; complete records kept`);
+  }
+  const t = summary.totals;
+  lines.push(`total: read ${t.read} / accepted ${t.accepted} / rejected ${t.rejected} / duplicate ${t.duplicate} / ${skippedText(t.skipped)}`);
+  return lines;
+}
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value)) throw new ReportError('BAD_ARGUMENT', `--max-errors ${value}: expected a whole number`);
+  return Number(value);
+}
+
+/** Effects for a terminal: messages on stderr, a progress bar when stderr is a TTY. */
+export function terminalEffects(): IngestEffects {
+  const tty = process.stderr.isTTY === true;
+  let shown = '';
+  return {
+    log: (line) => {
+      if (shown) process.stderr.write('\r\x1b[K');
+      shown = '';
+      console.error(line);
+    },
+    clock: () => new Date(),
+    progress: tty
+      ? (file, bytes, total) => {
+          if (total < 8 << 20) return;
+          const fraction = Math.min(1, bytes / total);
+          const width = 30;
+          const bar = '#'.repeat(Math.round(fraction * width)).padEnd(width, '.');
+          const text = `${file} [${bar}] ${(fraction * 100).toFixed(0)}%`;
+          if (text !== shown) process.stderr.write(`\r\x1b[K${text}`);
+          shown = text;
+        }
+      : undefined,
+  };
+}
+
+export function registerIngestCommand(program: Command): void {
+  program
+    .command('ingest')
+    .description('Ingest packet logs (CSV, NDJSON, Shadowserver darknet CSV, pcap, pcapng; optionally .gz) into the store.')
+    .argument('<files...>', 'input files')
+    .requiredOption('--sensors <file>', 'sensor manifest CSV: sensor,country[,address][,active_from][,active_to]')
+    .option('--store <path>', 'DuckDB store', DEFAULT_STORE_PATH)
+    .option('--sensor <id>', 'attribute every packet to this sensor (for inputs that do not name it)')
+    .option('--max-errors <n>', 'most rejected rows accepted before the ingest fails', parseCount, 0)
+    .option('--geoip <file>', 'MaxMind-format .mmdb country database instead of the embedded one')
+    .action(async (files: string[], opts: { sensors: string; store: string; sensor?: string; maxErrors: number; geoip?: string }) => {
+      await runIngest({ ...opts, files }, terminalEffects());
+    });
+  program
+    .command('ingest-honeypot')
+    .description('Ingest honeypot logs (NDJSON or CSV with ts and src_ip) for the honeypot NAME.')
+    .argument('<files...>', 'honeypot logs')
+    .requiredOption('--name <name>', 'honeypot name, as the quarter configuration refers to it')
+    .option('--store <path>', 'DuckDB store', DEFAULT_STORE_PATH)
+    .option('--max-errors <n>', 'most rejected rows accepted before the ingest fails', parseCount, 0)
+    .action(async (files: string[], opts: { name: string; store: string; maxErrors: number }) => {
+      await runIngestHoneypot({ ...opts, files }, terminalEffects());
+    });
+}

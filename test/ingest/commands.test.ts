@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runIngest, runIngestHoneypot } from '../../src/commands/ingest.js';
+import { runStats } from '../../src/commands/stats.js';
+import { parseQuarterStats } from '../../src/stats/validate.js';
+import { writeFixtureFiles, type FixtureFiles } from '../aggregate/fixture.js';
+
+describe('commands: ingest, ingest-honeypot and stats runners', () => {
+  let files: FixtureFiles;
+  let dir: string;
+  const log: string[] = [];
+  const effects = { log: (line: string) => log.push(line), clock: () => new Date('2022-01-15T00:00:00Z') };
+
+  before(async () => {
+    files = await writeFixtureFiles();
+    dir = await mkdtemp(join(tmpdir(), 'tsubame-cmd-'));
+  });
+  after(async () => {
+    await rm(files.dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('ingests into a file store, summarises, and writes valid statistics', async () => {
+    const store = join(dir, 'store.duckdb');
+    const summary = await runIngest({ store, sensors: files.manifest, files: [files.q3, files.q4] }, effects);
+    assert.equal(summary.totals.rejected, 0);
+    assert.ok(log.some((l) => l.startsWith('total: read ') && l.includes(`accepted ${summary.totals.accepted}`)));
+    await runIngestHoneypot({ store, name: 'telnet-pot', files: [files.honeypot] }, effects);
+    const again = await runIngest({ store, sensors: files.manifest, files: [files.q4] }, effects);
+    assert.equal(again.totals.duplicate, 1);
+    const config = join(dir, 'config.json');
+    await writeFile(config, JSON.stringify({ quarter: '2021Q4', focus: [{ port: 23, proto: 'tcp', honeypot: 'telnet-pot' }], honeypotThreshold: 2 }));
+    const out = join(dir, 'stats.json');
+    const result = await runStats({ quarter: '2021Q4', store, config, out }, effects);
+    assert.equal(result.written, out);
+    const stats = parseQuarterStats(JSON.parse(await readFile(out, 'utf8')), out);
+    assert.equal(stats.focus[0]?.honeypot?.overlap, 2);
+  });
+
+  it('refuses a config with an unknown key, naming it', async () => {
+    const config = join(dir, 'bad-config.json');
+    await writeFile(config, JSON.stringify({ focus: [{ port: 23, proto: 'tcp', honeypotName: 'x' }] }));
+    await assert.rejects(runStats({ quarter: '2021Q4', store: join(dir, 'store.duckdb'), config }, effects), (error: Error & { details?: string[] }) => {
+      assert.ok(error.details?.some((d) => d.includes('focus[0].honeypotName')), String(error.details));
+      return true;
+    });
+  });
+
+  it('fails clearly without a store', async () => {
+    await assert.rejects(runStats({ quarter: '2021Q4', store: join(dir, 'none.duckdb') }, effects), { code: 'NO_DATA' });
+  });
+});

@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { loadQuarterStatsFromStore } from '../../src/aggregate/index.js';
+import { formatLocalDate } from '../../src/aggregate/time.js';
+import { ingestHoneypotFiles, ingestPacketFiles } from '../../src/ingest/ingest.js';
+import { parseAddress, parseTimestamp } from '../../src/ingest/fields.js';
+import { parseManifest } from '../../src/ingest/manifest.js';
+import { MEMORY_STORE, openStore, queryRows, type Store } from '../../src/store/store.js';
+import { fixtureGeo } from '../aggregate/fixture.js';
+
+const effects = { log: () => {}, clock: () => new Date('2022-01-01T00:00:00Z') };
+const manifest = parseManifest('sensor,country,address\ns1,JP,192.0.2.10\ns2,JP,192.0.2.20\no1,US,198.51.100.7\n', 'sensors.csv');
+// shared/ sits beside the repository (samples written by other people's tools).
+const SHADOWSERVER_SAMPLE = fileURLToPath(new URL('../../../shared/samples/shadowserver/event4_honeypot_darknet.csv', import.meta.url));
+
+async function count(store: Store, table = 'packets'): Promise<number> {
+  return (await queryRows<{ n: number }>(store.connection, `SELECT count(*) AS n FROM ${table}`))[0]!.n;
+}
+
+describe('ingest: readers and reliability', () => {
+  let dir: string;
+  let store: Store;
+  const file = async (name: string, content: string | Buffer) => {
+    const path = join(dir, name);
+    await writeFile(path, content);
+    return path;
+  };
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tsubame-ingest-'));
+    store = await openStore(MEMORY_STORE);
+  });
+  afterEach(async () => {
+    store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  describe('fields', () => {
+    it('parses ISO timestamps with a zone, and epoch seconds', () => {
+      assert.equal(parseTimestamp('2021-12-31T16:00:00Z'), Date.UTC(2021, 11, 31, 16));
+      assert.equal(parseTimestamp('2022-01-01T01:00:00+09:00'), Date.UTC(2021, 11, 31, 16));
+      assert.equal(parseTimestamp('1640966400'), Date.UTC(2021, 11, 31, 16));
+      assert.equal(parseTimestamp('1640966400.5'), Date.UTC(2021, 11, 31, 16) + 500);
+      assert.equal(parseTimestamp('2021-12-31 16:00:00'), null, 'no zone');
+      assert.equal(parseTimestamp('2021-12-31 16:00:00', true), Date.UTC(2021, 11, 31, 16));
+      assert.equal(parseTimestamp('2021-02-30T00:00:00Z'), null);
+      assert.equal(parseTimestamp('yesterday'), null);
+    });
+    it('canonicalises addresses and refuses others', () => {
+      assert.equal(parseAddress('2001:DB8:0:0:0:0:0:1'), '2001:db8::1');
+      assert.equal(parseAddress('192.0.2.1'), '192.0.2.1');
+      assert.equal(parseAddress('192.0.2.256'), null);
+      assert.equal(parseAddress('01.2.3.4'), null);
+      assert.equal(parseAddress('example.com'), null);
+    });
+  });
+
+  it('reads canonical CSV and rejects bad rows with line and reason', async () => {
+    const path = await file(
+      'a.csv',
+      [
+        'ts,sensor,src_ip,dst_port,proto',
+        '2021-10-01T00:00:00Z,s1,8.8.8.8,23,TCP',
+        'not-a-time,s1,8.8.8.8,23,tcp',
+        '2021-10-01T00:00:00Z,s1,8.8.8.300,23,tcp',
+        '2021-10-01T00:00:00Z,s9,8.8.8.8,23,tcp',
+        '2021-10-01T00:00:00Z,s1,8.8.8.8,70000,tcp',
+        '2021-10-01T00:00:00Z,s1,8.8.8.8,23,gre',
+        '1633046400,s2,2001:db8::1,8,icmpv6',
+        '',
+      ].join('\n'),
+    );
+    const summary = await ingestPacketFiles(store, { files: [path], manifest, geo: fixtureGeo, maxErrors: 5 }, effects);
+    const f = summary.files[0]!;
+    assert.equal(f.read, 7);
+    assert.equal(f.accepted, 2);
+    assert.equal(f.rejected, 5);
+    assert.deepEqual(
+      f.problems.map((p) => [p.line, p.reason.split(' ').slice(0, 2).join(' ')]),
+      [
+        [3, 'bad timestamp'],
+        [4, 'bad source'],
+        [5, 'unknown sensor'],
+        [6, 'bad destination'],
+        [7, 'unknown protocol'],
+      ],
+    );
+    assert.equal(await count(store), 2);
+  });
+
+  it('fails with more bad rows than --max-errors and leaves the store unchanged', async () => {
+    const good = await file('good.csv', 'ts,sensor,src_ip,dst_port,proto\n2021-10-01T00:00:00Z,s1,8.8.8.8,23,tcp\n');
+    await ingestPacketFiles(store, { files: [good], manifest, geo: fixtureGeo }, effects);
+    const bad = await file('bad.csv', 'ts,sensor,src_ip,dst_port,proto\n2021-10-01T00:00:00Z,s1,8.8.8.8,23,tcp\nbad,s1,8.8.8.8,23,tcp\n');
+    const other = await file('other.csv', 'ts,sensor,src_ip,dst_port,proto\n2021-10-02T00:00:00Z,s2,8.8.4.4,80,tcp\n');
+    await assert.rejects(ingestPacketFiles(store, { files: [other, bad], manifest, geo: fixtureGeo }, effects), (error: Error & { code?: string; details?: string[] }) => {
+      assert.equal(error.code, 'INPUT_INVALID');
+      assert.ok(error.details?.some((d) => d.includes('bad.csv:3: bad timestamp')), String(error.details));
+      return true;
+    });
+    assert.equal(await count(store), 1);
+    assert.equal(await count(store, 'files'), 1);
+  });
+
+  it('is idempotent: the same content again is a duplicate and changes nothing', async () => {
+    const content = 'ts,sensor,src_ip,dst_port,proto\n2021-10-01T00:00:00Z,s1,8.8.8.8,23,tcp\n2021-10-01T00:00:01Z,s1,8.8.8.8,23,tcp\n';
+    const a = await file('a.csv', content);
+    const b = await file('copy-of-a.csv', content);
+    await ingestPacketFiles(store, { files: [a], manifest, geo: fixtureGeo }, effects);
+    const again = await ingestPacketFiles(store, { files: [a, b], manifest, geo: fixtureGeo }, effects);
+    assert.deepEqual(again.files.map((f) => f.status), ['duplicate', 'duplicate']);
+    assert.equal(again.totals.duplicate, 2);
+    assert.equal(await count(store), 2);
+    assert.equal(await count(store, 'files'), 1);
+  });
+
+  it('reads NDJSON and gzip, attributing by destination address when no sensor is named', async () => {
+    const lines = [
+      JSON.stringify({ ts: '2021-10-01T09:00:00+09:00', dst_ip: '192.0.2.20', src_ip: '8.8.8.8', dst_port: 445, proto: 'tcp' }),
+      JSON.stringify({ ts: 1633046400, sensor: 's1', src_ip: '8.8.8.8', dst_port: '53', proto: 'udp' }),
+      JSON.stringify({ ts: 1633046400, dst_ip: '192.0.2.99', src_ip: '8.8.8.8', dst_port: 53, proto: 'udp' }),
+      '{"ts": broken',
+    ];
+    const path = await file('b.ndjson.gz', gzipSync(`${lines.join('\n')}\n`));
+    const summary = await ingestPacketFiles(store, { files: [path], manifest, geo: fixtureGeo, maxErrors: 2 }, effects);
+    const f = summary.files[0]!;
+    assert.equal(f.format, 'ndjson.gz');
+    assert.equal(f.accepted, 2);
+    assert.deepEqual(
+      f.problems.map((p) => p.line),
+      [3, 4],
+    );
+    const rows = await queryRows<{ name: string; port: number }>(store.connection, 'SELECT s.name, p.port FROM packets p JOIN sensors s ON s.id = p.sensor ORDER BY port');
+    assert.deepEqual(rows, [
+      { name: 's1', port: 53 },
+      { name: 's2', port: 445 },
+    ]);
+  });
+
+  it('reads the Shadowserver darknet sample with --sensor', async () => {
+    const summary = await ingestPacketFiles(store, { files: [SHADOWSERVER_SAMPLE], manifest, sensor: 's1', geo: fixtureGeo }, effects);
+    const f = summary.files[0]!;
+    assert.equal(f.format, 'shadowserver');
+    assert.equal(f.read, 8);
+    assert.equal(f.accepted + f.rejected, 8);
+    const first = await queryRows<{ ts: number; src: string; port: number }>(store.connection, 'SELECT ts, src, port FROM packets ORDER BY ts, src LIMIT 1');
+    assert.equal(first[0]!.ts, Date.UTC(2021, 2, 7), 'Shadowserver timestamps are UTC');
+  });
+
+  it('rejects Shadowserver rows without --sensor, since their dst_ip is blank', async () => {
+    await assert.rejects(ingestPacketFiles(store, { files: [SHADOWSERVER_SAMPLE], manifest, geo: fixtureGeo }, effects), { code: 'INPUT_INVALID' });
+    assert.equal(await count(store), 0);
+  });
+
+  it('reads honeypot logs in CSV and NDJSON', async () => {
+    const csv = await file('h.csv', 'ts,src_ip,extra\n2021-10-01T00:00:00Z,8.8.8.8,x\nbad,8.8.8.8,x\n');
+    const ndjson = await file('h.ndjson', `${JSON.stringify({ ts: '2021-10-02T00:00:00Z', src_ip: '2001:DB8::5', user: 'root' })}\n`);
+    const summary = await ingestHoneypotFiles(store, { name: 'pot', files: [csv, ndjson], maxErrors: 1 }, effects);
+    assert.equal(summary.totals.accepted, 2);
+    assert.equal(summary.totals.rejected, 1);
+    const srcs = await queryRows<{ src: string }>(store.connection, 'SELECT src FROM honeypot ORDER BY src');
+    assert.deepEqual(srcs.map((r) => r.src), ['2001:db8::5', '8.8.8.8']);
+  });
+
+  it('validates the manifest', () => {
+    assert.throws(() => parseManifest('sensor,country\ns1,Japan\ns1,JP\n', 'm.csv'), (error: Error & { code?: string; details?: string[] }) => {
+      assert.equal(error.code, 'MANIFEST_INVALID');
+      assert.ok(error.details?.[0]?.startsWith('m.csv:2: country'));
+      return true;
+    });
+    assert.throws(() => parseManifest('sensor,country,address,active_from,active_to\ns1,JP,nowhere,2021-13-01,\n', 'm.csv'), { code: 'MANIFEST_INVALID' });
+    assert.throws(() => parseManifest('name,where\n', 'm.csv'), { code: 'MANIFEST_INVALID' });
+  });
+
+  it('puts days and quarters in the report time zone: 2021-12-31T16:00Z is 2022Q1', async () => {
+    assert.equal(formatLocalDate(Date.UTC(2021, 11, 31, 16), 'Asia/Tokyo'), '2022-01-01');
+    assert.equal(formatLocalDate(Date.UTC(2021, 11, 31, 14, 59, 59), 'Asia/Tokyo'), '2021-12-31');
+    const path = await file(
+      't.csv',
+      'ts,sensor,src_ip,dst_port,proto\n2021-12-31T16:00:00Z,s1,8.8.8.8,23,tcp\n2021-12-31T14:59:59Z,s1,8.8.8.8,80,tcp\n',
+    );
+    await ingestPacketFiles(store, { files: [path], manifest, geo: fixtureGeo }, effects);
+    const clock = () => new Date();
+    const q4 = await loadQuarterStatsFromStore(store, { quarter: '2021Q4', clock, log: () => {} });
+    const q1 = await loadQuarterStatsFromStore(store, { quarter: '2022Q1', clock, log: () => {} });
+    assert.deepEqual(q4.ports.map((p) => p.port), [80]);
+    assert.deepEqual(q1.ports.map((p) => p.port), [23]);
+    assert.equal(q1.ports[0]!.daily![0]!.date, '2022-01-01');
+    assert.equal(q1.ports[0]!.daily![0]!.packets, 1);
+  });
+});
