@@ -12,7 +12,7 @@ import { DOUBLE, DuckDBDataChunk, INTEGER, UTINYINT, USMALLINT, VARCHAR, type Du
 import { ReportError } from '../errors.js';
 import type { GeoResolver } from '../geo/geo.js';
 import { queryRows, withTransaction, type Store } from '../store/store.js';
-import type { CaptureReader, CaptureReadOptions } from './capture-types.js';
+import { openCapture } from './capture.js';
 import { parseAddress } from './fields.js';
 import { readFileSha256, readInputHead, readTextInput, type InputHead } from './input.js';
 import type { SensorManifest } from './manifest.js';
@@ -82,20 +82,6 @@ export interface HoneypotIngestOptions {
 
 /** How many rejected rows each file lists. */
 export const LISTED_PROBLEMS = 10;
-
-type CaptureOpener = (path: string, options?: CaptureReadOptions) => Promise<CaptureReader>;
-let captureOpener: CaptureOpener | undefined;
-
-/** The capture readers, loaded on first use. */
-async function loadCaptureOpener(): Promise<CaptureOpener> {
-  if (!captureOpener) {
-    // Resolved at run time so that text ingest works without the capture readers loaded.
-    const specifier = './capture.js';
-    const module = (await import(specifier)) as { openCapture: CaptureOpener };
-    captureOpener = module.openCapture;
-  }
-  return captureOpener;
-}
 
 const emptySkipped = (): SkippedByKind => ({ fragment: 0, nonIp: 0, otherProtocol: 0 });
 
@@ -376,7 +362,6 @@ async function readCaptureFile(
   sources: SourceResolver,
   effects: IngestEffects,
 ): Promise<FileSummary> {
-  const openCapture = await loadCaptureOpener();
   const hashing = readFileSha256(file);
   const reader = await openCapture(file, { onProgress: (bytes) => effects.progress?.(file, bytes, head.size) });
   const summary = newSummary(file, reader.format + (head.gzip ? '.gz' : ''));
