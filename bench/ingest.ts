@@ -1,0 +1,180 @@
+/**
+ * Ingest benchmark: CSV and pcap of the same packets → store → one quarter's
+ * statistics, at 1M and at N packets (default 10M), against a floor measured
+ * in the same run: DuckDB itself running the equivalent GROUP BY straight
+ * over the same CSV.
+ *
+ *   node --import tsx bench/ingest.ts [--packets N]
+ *
+ * Peak RSS is the process's high-water mark (getrusage), so each figure
+ * includes every earlier step of the run.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { loadQuarterStatsFromStore } from '../src/aggregate/index.js';
+import { parseQuarterConfig } from '../src/aggregate/config.js';
+import { loadDefaultGeo } from '../src/geo/geo.js';
+import { ingestPacketFiles } from '../src/ingest/ingest.js';
+import { parseManifest } from '../src/ingest/manifest.js';
+import { REGION_BLOCKS } from '../src/simulate/model.js';
+import { cumulate, Random } from '../src/simulate/random.js';
+import { openStore } from '../src/store/store.js';
+
+const SENSORS = Array.from({ length: 8 }, (_, i) => ({ name: `s${i + 1}`, address: `203.0.113.${i + 1}` }));
+const MANIFEST = `sensor,country,address\n${SENSORS.map((s) => `${s.name},JP,${s.address}`).join('\n')}\n`;
+const START = Date.UTC(2021, 8, 30, 15); // 2021-10-01T00:00+09:00
+const SPAN = 92 * 86_400_000;
+
+interface Packet {
+  ts: number;
+  sensor: number;
+  src: number;
+  port: number;
+  proto: number;
+}
+
+/** Streams `count` packets in time order: Zipf-like ports, 100k sources in real blocks. */
+function* generatePackets(count: number): Generator<Packet> {
+  const random = new Random(7);
+  const blocks = Object.values(REGION_BLOCKS).flat();
+  const sources = Array.from({ length: 100_000 }, () => {
+    const [base, length] = blocks[random.int(blocks.length)]!;
+    const value = base.split('.').reduce((a, p) => a * 256 + Number(p), 0);
+    return value + 1 + random.int(2 ** (32 - length) - 2);
+  });
+  const ports = Array.from({ length: 2000 }, (_, i) => (i < 20 ? [23, 6379, 445, 22, 80, 8, 3389, 443, 53, 8080, 1433, 123, 161, 5060, 21, 25, 110, 139, 5900, 8443][i]! : 1024 + random.int(64000)));
+  const portWeights = cumulate(ports.map((_, i) => 1 / (i + 1)));
+  for (let i = 0; i < count; i++) {
+    const p = random.pick(portWeights);
+    const port = ports[p]!;
+    const proto = port === 8 ? 2 : port === 53 || port === 123 || port === 161 || port === 5060 ? 1 : 0;
+    const u = random.next();
+    yield { ts: START + Math.floor((i / count) * SPAN), sensor: random.int(SENSORS.length), src: sources[Math.floor(u * u * sources.length)]!, port, proto };
+  }
+}
+
+const PROTO = ['tcp', 'udp', 'icmp'];
+const ip = (v: number) => `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+
+async function writeInputs(dir: string, count: number): Promise<{ csv: string; pcap: string }> {
+  const csv = join(dir, `packets-${count}.csv`);
+  const pcap = join(dir, `packets-${count}.pcap`);
+  const csvOut = createWriteStream(csv);
+  const pcapOut = createWriteStream(pcap);
+  csvOut.write('ts,sensor,src_ip,dst_port,proto\n');
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(65535, 16);
+  header.writeUInt32LE(1, 20);
+  pcapOut.write(header);
+  let csvBatch: string[] = [];
+  let frames: Buffer[] = [];
+  const drain = async () => {
+    const okCsv = csvOut.write(csvBatch.join(''));
+    const okPcap = pcapOut.write(Buffer.concat(frames));
+    csvBatch = [];
+    frames = [];
+    if (!okCsv) await new Promise((r) => csvOut.once('drain', r));
+    if (!okPcap) await new Promise((r) => pcapOut.once('drain', r));
+  };
+  for (const p of generatePackets(count)) {
+    csvBatch.push(`${p.ts / 1000},${SENSORS[p.sensor]!.name},${ip(p.src)},${p.port},${PROTO[p.proto]}\n`);
+    // Ethernet + IPv4 + 8 bytes of TCP/UDP/ICMP header: enough for the port or type.
+    const frame = Buffer.alloc(16 + 14 + 20 + 8);
+    frame.writeUInt32LE(Math.floor(p.ts / 1000), 0);
+    frame.writeUInt32LE((p.ts % 1000) * 1000, 4);
+    frame.writeUInt32LE(42, 8);
+    frame.writeUInt32LE(42, 12);
+    frame.writeUInt16BE(0x0800, 16 + 12);
+    const ipAt = 30;
+    frame[ipAt] = 0x45;
+    frame.writeUInt16BE(28, ipAt + 2);
+    frame[ipAt + 8] = 64;
+    frame[ipAt + 9] = p.proto === 0 ? 6 : p.proto === 1 ? 17 : 1;
+    frame.writeUInt32BE(p.src, ipAt + 12);
+    frame.writeUInt32BE(0xcb007100 + p.sensor + 1, ipAt + 16);
+    if (p.proto === 2) frame[ipAt + 20] = p.port;
+    else frame.writeUInt16BE(p.port, ipAt + 22);
+    frames.push(frame);
+    if (csvBatch.length === 65536) await drain();
+  }
+  await drain();
+  await Promise.all([new Promise((r) => csvOut.end(r)), new Promise((r) => pcapOut.end(r))]);
+  return { csv, pcap };
+}
+
+const peakMb = () => process.resourceUsage().maxRSS / 1024;
+
+async function timeIngestAndStats(dir: string, file: string, manifestPath: string): Promise<number> {
+  const storePath = join(dir, `store-${Date.now()}.duckdb`);
+  const started = performance.now();
+  const store = await openStore(storePath, { memoryLimit: '512MB' });
+  try {
+    const manifest = parseManifest(MANIFEST, manifestPath);
+    await ingestPacketFiles(store, { files: [file], manifest, geo: loadDefaultGeo() }, { log: () => {}, clock: () => new Date() });
+    const config = parseQuarterConfig({ focus: [{ port: 6379, proto: 'tcp' }] }, 'bench');
+    await loadQuarterStatsFromStore(store, { quarter: '2021Q4', config, clock: () => new Date(), log: () => {} });
+  } finally {
+    store.close();
+    await rm(storePath, { force: true });
+    await rm(`${storePath}.wal`, { force: true });
+  }
+  return (performance.now() - started) / 1000;
+}
+
+async function timeFloor(csv: string): Promise<number> {
+  const instance = await DuckDBInstance.create(':memory:', { memory_limit: '512MB' });
+  const connection = await instance.connect();
+  const started = performance.now();
+  await connection.runAndReadAll(
+    `SELECT sensor, CAST(floor((ts * 1000 + 32400000) / 86400000) AS INTEGER) AS day, dst_port, proto, count(*) AS packets
+     FROM read_csv('${csv.replace(/'/g, "''")}', header = true) GROUP BY ALL`,
+  );
+  const seconds = (performance.now() - started) / 1000;
+  connection.closeSync();
+  instance.closeSync();
+  return seconds;
+}
+
+/** Runs the benchmark and prints its figures. */
+export async function benchIngest(packets = 10_000_000): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'tsubame-bench-'));
+  const manifestPath = join(dir, 'sensors.csv');
+  await writeFile(manifestPath, MANIFEST);
+  try {
+    const sizes = [...new Set([Math.min(1_000_000, packets), packets])];
+    const rows: string[] = [];
+    for (const size of sizes) {
+      const { csv, pcap } = await writeInputs(dir, size);
+      const csvMb = (await stat(csv)).size / 2 ** 20;
+      const floor = await timeFloor(csv);
+      const csvSeconds = await timeIngestAndStats(dir, csv, manifestPath);
+      const csvPeak = peakMb();
+      const pcapSeconds = await timeIngestAndStats(dir, pcap, manifestPath);
+      const pcapPeak = peakMb();
+      const rate = (s: number) => `${(size / s / 1e6).toFixed(2)} M packets/s`;
+      rows.push(
+        `${size.toLocaleString('en')} packets (CSV ${csvMb.toFixed(0)} MiB):`,
+        `  floor (DuckDB GROUP BY over the CSV): ${floor.toFixed(2)} s, ${rate(floor)}`,
+        `  CSV ingest + stats:  ${csvSeconds.toFixed(2)} s, ${rate(csvSeconds)}, ${(csvSeconds / floor).toFixed(1)}× floor (target ≤ 2×), peak RSS ${csvPeak.toFixed(0)} MiB`,
+        `  pcap ingest + stats: ${pcapSeconds.toFixed(2)} s, ${rate(pcapSeconds)} (target ≥ 5), peak RSS ${pcapPeak.toFixed(0)} MiB (target < 1024)`,
+      );
+      console.log(rows.slice(-4).join('\n'));
+      await rm(csv, { force: true });
+      await rm(pcap, { force: true });
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const at = process.argv.indexOf('--packets');
+  await benchIngest(at > 0 ? Number(process.argv[at + 1]) : undefined);
+}
