@@ -11,18 +11,16 @@
  * Side effects (logging, clock, the browser, the demo pipeline) come in through
  * `BuildEffects`, so tests can run each step without a browser or a store.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderDailyLines, renderMonthlyCompare, renderShareBars, renderShareCompare } from './charts/render.js';
 import { ReportError } from './errors.js';
-import { loadFontFaces, type FontFaceFile } from './fonts/faces.js';
+import { loadFontFaces } from './fonts/faces.js';
 import { createFormatter } from './i18n/format.js';
 import { assertNoMissingKeys, createTranslator, loadLocaleResources, type Lang, type Translator } from './i18n/locales.js';
 import { buildReportModel, type ChartRenderer } from './model/report.js';
 import { writeOutputsAtomically, type OutputFile } from './output/write.js';
 import type { Printer, PrinterOptions } from './print/printer.js';
-import { FONT_DIR } from './render/fonts-css.js';
 import { loadTemplates, renderReportHtml, type RenderedPage } from './render/html.js';
 import { loadQuarterStats } from './stats/load.js';
 import type { QuarterStats } from './stats/schema.js';
@@ -108,52 +106,62 @@ interface LanguagePage {
   lang: Lang;
   page: RenderedPage;
   title: string;
+  translator: Translator;
 }
 
-/** Steps 2–4 for every language: locale files → model → HTML. Pure but for reading templates and locales. */
-export async function renderPages(
+/** Steps 2–4 for one language at a time; locales, templates and fonts are read once. */
+export async function createPageRenderer(
   stats: QuarterStats,
-  langs: readonly Lang[],
   rootDir: string,
+  langs: readonly Lang[],
   effects: Pick<BuildEffects, 'now'>,
-): Promise<{ pages: LanguagePage[]; modelSeconds: number; templateSeconds: number }> {
+): Promise<{ render: (lang: Lang) => Promise<LanguagePage>; timings: { model: number; templating: number } }> {
   const [resources, templates, faces] = await Promise.all([
     loadLocaleResources(join(rootDir, 'locales'), langs),
     loadTemplates(join(rootDir, 'templates'), join(rootDir, 'assets')),
     loadFontFaces(),
   ]);
-  let modelMs = 0;
-  let templateMs = 0;
-  const translators: Translator[] = [];
+  const timings = { model: 0, templating: 0 };
+  return {
+    timings,
+    render: async (lang) => {
+      const translator = await createTranslator(lang, resources);
+      const started = effects.now();
+      const model = await buildReportModel(stats, {
+        lang,
+        t: translator.t,
+        has: translator.has,
+        fmt: createFormatter(translator),
+        charts: createChartRenderer(translator),
+      });
+      const modelDone = effects.now();
+      const page = await renderReportHtml(model, templates, translator.t, faces);
+      timings.templating += (effects.now() - modelDone) / 1000;
+      timings.model += (modelDone - started) / 1000;
+      return { lang, page, title: model.documentTitle, translator };
+    },
+  };
+}
+
+/** Steps 2–4 for every language; fails listing every missing translation. */
+export async function renderPages(
+  stats: QuarterStats,
+  langs: readonly Lang[],
+  rootDir: string,
+  effects: Pick<BuildEffects, 'now'>,
+): Promise<LanguagePage[]> {
+  const renderer = await createPageRenderer(stats, rootDir, langs, effects);
   const pages: LanguagePage[] = [];
-  for (const lang of langs) {
-    const tr = await createTranslator(lang, resources);
-    translators.push(tr);
-    const started = effects.now();
-    const model = await buildReportModel(stats, {
-      lang,
-      t: tr.t,
-      has: tr.has,
-      fmt: createFormatter(tr),
-      charts: createChartRenderer(tr),
-    });
-    const modelDone = effects.now();
-    const page = renderReportHtml(model, templates, tr.t, faces);
-    templateMs += effects.now() - modelDone;
-    modelMs += modelDone - started;
-    pages.push({ lang, page, title: model.documentTitle });
-  }
-  assertNoMissingKeys(translators);
-  return { pages, modelSeconds: modelMs / 1000, templateSeconds: templateMs / 1000 };
+  for (const lang of langs) pages.push(await renderer.render(lang));
+  assertNoMissingKeys(pages.map((p) => p.translator));
+  return pages;
 }
 
-function fontFiles(pages: readonly LanguagePage[]): FontFaceFile[] {
-  const byName = new Map<string, FontFaceFile>();
-  for (const { page } of pages) for (const face of page.fonts) byName.set(face.fileName, face);
-  return [...byName.values()];
-}
-
-/** Builds the report. Nothing is written unless every output was produced. */
+/**
+ * Builds the report. Each language is printed as soon as its page is ready,
+ * while the next language's charts are drawn. Nothing is written unless every
+ * output was produced.
+ */
 export async function buildReport(options: BuildOptions, effects: BuildEffects): Promise<BuildResult> {
   const rootDir = options.rootDir ?? PACKAGE_ROOT;
   const start = effects.now();
@@ -161,16 +169,32 @@ export async function buildReport(options: BuildOptions, effects: BuildEffects):
   const wantHtml = options.formats.includes('html');
 
   // The browser starts first and in parallel: it takes longest, and needs nothing from the steps before printing.
-  let printerStarted = 0;
+  let printerReady = 0;
   const printerPromise = wantPdf
     ? effects.openPrinter({ executablePath: options.browserPath, log: effects.log }).then((printer) => {
-        printerStarted = effects.now();
+        printerReady = effects.now();
         return printer;
       })
     : undefined;
-  // Don't let a failing browser start surface as an unhandled rejection while other steps run.
+  // A failing browser start is reported when the build first needs the browser, not as an unhandled rejection.
   printerPromise?.catch(() => undefined);
 
+  let firstPrint = Infinity;
+  let lastPrinted = 0;
+  const print = async (page: LanguagePage): Promise<Buffer> => {
+    const printer = await printerPromise!;
+    firstPrint = Math.min(firstPrint, effects.now());
+    const pdf = await printer.print({
+      lang: page.lang,
+      title: page.title,
+      html: page.page.html,
+      files: new Map(),
+    });
+    lastPrinted = Math.max(lastPrinted, effects.now());
+    return pdf;
+  };
+
+  const printing: Array<Promise<Buffer>> = [];
   try {
     effects.log('[1/6] statistics');
     const stats = options.statsPath ? await loadQuarterStats(options.statsPath) : await effects.loadStats(options.quarter);
@@ -180,74 +204,51 @@ export async function buildReport(options: BuildOptions, effects: BuildEffects):
     const statsDone = effects.now();
 
     effects.log(`[2/6] locales (${options.langs.join(', ')})`);
-    effects.log('[3/6] sentences, tables and charts');
-    const { pages, modelSeconds, templateSeconds } = await renderPages(stats, options.langs, rootDir, effects);
-    effects.log('[4/6] HTML');
-
-    const outputs: OutputFile[] = [];
-    const fonts = fontFiles(pages);
-    const fontData = new Map<string, Promise<Buffer>>();
-    const readFont = (face: FontFaceFile) => {
-      let data = fontData.get(face.fileName);
-      if (!data) fontData.set(face.fileName, (data = readFile(face.path)));
-      return data;
-    };
-    if (wantHtml) {
-      for (const { lang, page } of pages) outputs.push({ path: formatOutputPath(options.outDir, stats.quarter, lang, 'html'), data: page.html });
-      for (const face of fonts) outputs.push({ path: join(options.outDir, stats.quarter, FONT_DIR, face.fileName), data: await readFont(face) });
-    }
-
-    let browserStart = 0;
-    let printing = 0;
-    let browserVersion: string | undefined;
-    if (printerPromise) {
-      effects.log('[5/6] PDF');
-      const waitStart = effects.now();
-      const printer = await printerPromise;
-      browserVersion = printer.browserVersion;
-      browserStart = (printerStarted - start) / 1000;
-      try {
-        const printStart = Math.max(waitStart, printerStarted);
-        const pdfs = await Promise.all(
-          pages.map(({ lang, page, title }) =>
-            printer.print({
-              lang,
-              title,
-              html: page.html,
-              files: new Map(
-                page.fonts.map((face) => [`${FONT_DIR}/${face.fileName}`, { body: () => readFont(face), contentType: 'font/woff2' }]),
-              ),
-            }),
-          ),
-        );
-        printing = (effects.now() - printStart) / 1000;
-        pages.forEach(({ lang }, i) => outputs.push({ path: formatOutputPath(options.outDir, stats.quarter, lang, 'pdf'), data: pdfs[i]! }));
-      } finally {
-        await printer.close();
+    const renderer = await createPageRenderer(stats, rootDir, options.langs, effects);
+    const pages: LanguagePage[] = [];
+    for (const lang of options.langs) {
+      effects.log(`[3/6] ${lang}: sentences, tables and charts`);
+      effects.log(`[4/6] ${lang}: HTML`);
+      const page = await renderer.render(lang);
+      pages.push(page);
+      // A page with missing keys is never printed; the keys of every language are listed below.
+      if (wantPdf && page.translator.missing().length === 0) {
+        effects.log(`[5/6] ${lang}: PDF`);
+        const job = print(page);
+        job.catch(() => undefined);
+        printing.push(job);
       }
     }
+    assertNoMissingKeys(pages.map((p) => p.translator));
+    const pdfs = await Promise.all(printing);
+
+    const outputs: OutputFile[] = [];
+    if (wantHtml) {
+      for (const { lang, page } of pages) outputs.push({ path: formatOutputPath(options.outDir, stats.quarter, lang, 'html'), data: page.html });
+    }
+    pdfs.forEach((pdf, i) => outputs.push({ path: formatOutputPath(options.outDir, stats.quarter, pages[i]!.lang, 'pdf'), data: pdf }));
 
     effects.log(`[6/6] writing ${outputs.length} files to ${join(options.outDir, stats.quarter)}`);
     const writeStart = effects.now();
     await writeOutputsAtomically(outputs);
     const end = effects.now();
+    const printer = printerPromise ? await printerPromise : undefined;
     return {
       quarter: stats.quarter,
-      files: outputs.map((o) => o.path).filter((p) => !p.includes(`/${FONT_DIR}/`)),
-      browserVersion,
+      files: outputs.map((o) => o.path),
+      browserVersion: printer?.browserVersion,
       timings: {
         statistics: (statsDone - start) / 1000,
-        modelAndCharts: modelSeconds,
-        templating: templateSeconds,
-        browserStart,
-        printing,
+        modelAndCharts: renderer.timings.model,
+        templating: renderer.timings.templating,
+        browserStart: printer ? (printerReady - start) / 1000 : 0,
+        printing: printer ? (lastPrinted - firstPrint) / 1000 : 0,
         writing: (end - writeStart) / 1000,
         total: (end - start) / 1000,
       },
     };
-  } catch (error) {
-    // Close a browser that was started for nothing.
+  } finally {
+    await Promise.allSettled(printing);
     if (printerPromise) await printerPromise.then((p) => p.close()).catch(() => undefined);
-    throw error;
   }
 }

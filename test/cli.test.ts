@@ -69,9 +69,11 @@ describe('cli', () => {
     assert.equal(result.code, 0, result.err);
     const ja = await readFile(join(dir, '2021Q4', 'tsubame-2021Q4.ja.html'), 'utf8');
     assert.match(ja, /<html lang="ja">/);
-    assert.match(ja, /src:url\(fonts\/noto-sans-jp-[\w-]+-400-normal\.woff2\)/);
-    // Every font the page declares is written beside it.
-    for (const [, file] of ja.matchAll(/url\(fonts\/([^)]+)\)/g)) await readFile(join(dir, '2021Q4', 'fonts', file!));
+    // Standalone: the fonts are inlined, and nothing is referenced outside the file.
+    assert.match(ja, /src:url\(data:font\/woff2;base64,/);
+    assert.doesNotMatch(ja, /url\((?!data:)/);
+    assert.doesNotMatch(ja, /\ssrc=["']?(?!data:)/);
+    assert.doesNotMatch(ja, /<link\b|<script\b/);
   });
 });
 

@@ -11,7 +11,7 @@ import type { TFunction } from 'i18next';
 import { ReportError } from '../errors.js';
 import type { FontFaceFile } from '../fonts/faces.js';
 import type { ReportModel } from '../model/report.js';
-import { renderFontFaceCss, selectFaces } from './fonts-css.js';
+import { loadFontBase64, renderFontFaceCss, selectFaces } from './fonts-css.js';
 
 export interface ReportTemplates {
   render: (model: ReportModel, data: { t: TFunction; css: string; fontFaceCss: string }) => string;
@@ -55,22 +55,25 @@ export async function loadTemplates(templatesDir: string, assetsDir: string): Pr
 const FONT_SLOT = '/*@font-face-slot*/';
 
 export interface RenderedPage {
+  /** The standalone page: CSS, charts and fonts inline. */
   html: string;
-  /** The font files the page references, relative to it (`fonts/<file>`). */
+  /** The font subsets inlined in it. */
   fonts: FontFaceFile[];
 }
 
 /**
- * Renders the page and declares only the font subsets its characters need,
- * so that the standalone HTML carries a few hundred kilobytes of fonts, not 8 MB.
+ * Renders the page and inlines only the font subsets its characters need, so
+ * that the standalone HTML carries a few hundred kilobytes of fonts, not 8 MB.
  */
-export function renderReportHtml(
+export async function renderReportHtml(
   model: ReportModel,
   templates: ReportTemplates,
   t: TFunction,
   faces: readonly FontFaceFile[],
-): RenderedPage {
+): Promise<RenderedPage> {
   const html = templates.render(model, { t, css: templates.css, fontFaceCss: FONT_SLOT });
   const fonts = selectFaces(faces, html);
-  return { html: html.replace(FONT_SLOT, renderFontFaceCss(fonts)), fonts };
+  const data = new Map(await Promise.all(fonts.map(async (face) => [face, await loadFontBase64(face)] as const)));
+  // A function replacement, so that `$` in the CSS is never read as a pattern.
+  return { html: html.replace(FONT_SLOT, () => renderFontFaceCss(fonts, (face) => data.get(face)!)), fonts };
 }

@@ -1,0 +1,71 @@
+/**
+ * Benchmark: the whole report build (demo statistics → 2 languages × HTML + PDF)
+ * against a floor measured in the same run: for each finished HTML file, a
+ * fresh browser with the same binary and options prints it once with the same
+ * pdf() options. Target: build ≤ 1.0 × floor.
+ *
+ *   node --import tsx bench/report.ts [--runs N]
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { measurePrintFloor } from './print-floor.js';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+export async function benchReportBuild(runs = 3): Promise<void> {
+  // Module load is part of what a user waits for: time the first import of the build's modules.
+  const loadStart = performance.now();
+  // The compiled modules (npm run bench builds them first), as the CLI loads them.
+  const dist = (path: string) => new URL(`../dist/${path}`, import.meta.url).href;
+  const [{ buildReport, formatOutputPath }, { openPrinter }, { loadQuarterStats }] = await Promise.all([
+    import(dist('build.js')) as Promise<typeof import('../src/build.js')>,
+    import(dist('print/printer.js')) as Promise<typeof import('../src/print/printer.js')>,
+    import(dist('stats/load.js')) as Promise<typeof import('../src/stats/load.js')>,
+  ]);
+  const moduleLoad = (performance.now() - loadStart) / 1000;
+  const statsPath = join(import.meta.dirname, '..', 'fixtures', 'stats', '2021Q4.json');
+
+  const builds: number[] = [];
+  const floors: number[] = [];
+  let breakdown: Record<string, number> = {};
+  for (let run = 0; run < runs; run++) {
+    const dir = await mkdtemp(join(tmpdir(), 'tsubame-bench-'));
+    try {
+      const result = await buildReport(
+        { langs: ['ja', 'en'], formats: ['pdf', 'html'], outDir: dir },
+        {
+          log: () => undefined,
+          warn: () => undefined,
+          now: () => performance.now(),
+          openPrinter,
+          loadStats: () => loadQuarterStats(statsPath),
+        },
+      );
+      builds.push(result.timings.total);
+      breakdown = { ...result.timings };
+      const html = ['ja', 'en'].map((lang) => formatOutputPath(dir, result.quarter, lang, 'html'));
+      floors.push((await measurePrintFloor(html)).seconds);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  const build = median(builds);
+  const floor = median(floors);
+  console.log(`report build (demo statistics → ja, en × HTML + PDF), median of ${runs} runs`);
+  console.log(`  build            ${build.toFixed(2)} s   (runs: ${builds.map((b) => b.toFixed(2)).join(', ')})`);
+  console.log(`  floor            ${floor.toFixed(2)} s   (fresh browser per HTML file, print once; runs: ${floors.map((f) => f.toFixed(2)).join(', ')})`);
+  console.log(`  ratio            ${(build / floor).toFixed(2)} × floor   (target ≤ 1.00)`);
+  console.log('  breakdown of the last build (browser start overlaps statistics, charts and templating):');
+  console.log(`    module load      ${moduleLoad.toFixed(2)} s (first import, not in the build total)`);
+  for (const [step, seconds] of Object.entries(breakdown)) console.log(`    ${step.padEnd(16)} ${seconds.toFixed(2)} s`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const at = process.argv.indexOf('--runs');
+  await benchReportBuild(at > 0 ? Number(process.argv[at + 1]) : 3);
+}
