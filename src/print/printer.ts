@@ -217,9 +217,10 @@ export function formatVersionWarning(
 async function printPage(browser: Browser, job: PrintJob): Promise<Buffer> {
   const blocked: string[] = [];
   const missing: string[] = [];
-  const context = await wrapBrowserError(job, () => browser.createBrowserContext());
+  // Pages share the default context: the page is static and its storage is never used, and a
+  // context of its own per print costs time a build can feel.
+  const page = await wrapBrowserError(job, () => browser.newPage());
   try {
-    const page = await wrapBrowserError(job, () => context.newPage());
     await wrapBrowserError(job, async () => {
       await page.setJavaScriptEnabled(false);
       await page.setBypassServiceWorker(true);
@@ -242,7 +243,7 @@ async function printPage(browser: Browser, job: PrintJob): Promise<Buffer> {
     throwIfIncomplete(job, blocked, missing, fonts);
     return Buffer.from(pdf);
   } finally {
-    await context.close().catch(() => {});
+    await page.close().catch(() => {});
   }
 }
 
