@@ -82,6 +82,23 @@ describe('e2e: report build', function () {
     }
   });
 
+  it('never splits a table across pages', () => {
+    // Each table's caption and its last row are on the same page.
+    const en = pdfs.en!;
+    const tables = [
+      { caption: 'Table 1 Top 5', lastRow: flat(`5443/TCP (https)`) },
+      { caption: 'Table 2 Top 5', lastRow: flat('5Singapore') },
+      { caption: 'Table 3 Source', lastRow: 'Germany' },
+      { caption: 'Table 4 Monthly', lastRow: 'December2021' },
+    ];
+    for (const { caption, lastRow } of tables) {
+      const page = en.text.findIndex((text) => text.includes(caption));
+      assert.ok(page >= 0, `${caption} is printed`);
+      const rest = flat(en.text[page]!.slice(en.text[page]!.indexOf(caption)));
+      assert.ok(rest.includes(lastRow), `${caption} ends on the page it starts (page ${page + 1})`);
+    }
+  });
+
   it('embeds only the shipped fonts, none of them Type 3', () => {
     for (const lang of ['ja', 'en']) {
       const fonts = pdfs[lang]!.fonts;
