@@ -76,12 +76,13 @@ async function writeInputs(dir: string, count: number): Promise<{ csv: string; p
   let csvBatch: string[] = [];
   let frames: Buffer[] = [];
   const drain = async () => {
-    const okCsv = csvOut.write(csvBatch.join(''));
-    const okPcap = pcapOut.write(Buffer.concat(frames));
+    csvOut.write(csvBatch.join(''));
+    pcapOut.write(Buffer.concat(frames));
     csvBatch = [];
     frames = [];
-    if (!okCsv) await new Promise((r) => csvOut.once('drain', r));
-    if (!okPcap) await new Promise((r) => pcapOut.once('drain', r));
+    // Check each stream after the other has drained: one may drain while awaiting the other.
+    if (csvOut.writableNeedDrain) await new Promise((r) => csvOut.once('drain', r));
+    if (pcapOut.writableNeedDrain) await new Promise((r) => pcapOut.once('drain', r));
   };
   for (const p of generatePackets(count)) {
     csvBatch.push(`${p.ts / 1000},${SENSORS[p.sensor]!.name},${ip(p.src)},${p.port},${PROTO[p.proto]}\n`);
