@@ -81,8 +81,8 @@ async function writeInputs(dir: string, count: number): Promise<{ csv: string; p
     csvBatch = [];
     frames = [];
     // Check each stream after the other has drained: one may drain while awaiting the other.
-    if (csvOut.writableNeedDrain) await new Promise((r) => csvOut.once('drain', r));
-    if (pcapOut.writableNeedDrain) await new Promise((r) => pcapOut.once('drain', r));
+    if (csvOut.writableNeedDrain) await new Promise<void>((r) => csvOut.once('drain', r));
+    if (pcapOut.writableNeedDrain) await new Promise<void>((r) => pcapOut.once('drain', r));
   };
   for (const p of generatePackets(count)) {
     csvBatch.push(`${p.ts / 1000},${SENSORS[p.sensor]!.name},${ip(p.src)},${p.port},${PROTO[p.proto]}\n`);
@@ -106,7 +106,7 @@ async function writeInputs(dir: string, count: number): Promise<{ csv: string; p
     if (csvBatch.length === 65536) await drain();
   }
   await drain();
-  await Promise.all([new Promise((r) => csvOut.end(r)), new Promise((r) => pcapOut.end(r))]);
+  await Promise.all([new Promise<void>((r) => csvOut.end(r)), new Promise<void>((r) => pcapOut.end(r))]);
   return { csv, pcap };
 }
 
