@@ -33,7 +33,7 @@ export async function benchReportBuild(runs = 3): Promise<void> {
   const builds: number[] = [];
   const floors: number[] = [];
   let breakdown: Record<string, number> = {};
-  for (let run = 0; run < runs; run++) {
+  for (let run = 0; run <= runs; run++) {
     const dir = await mkdtemp(join(tmpdir(), 'tsubame-bench-'));
     try {
       const result = await buildReport(
@@ -54,12 +54,17 @@ export async function benchReportBuild(runs = 3): Promise<void> {
       await rm(dir, { recursive: true, force: true });
     }
   }
-  const build = median(builds);
+  // The first build pays for warming up (fonts opened, chart compilers JIT-compiled); it is reported as "cold".
+  const build = median(builds.length > 1 ? builds.slice(1) : builds);
   const floor = median(floors);
-  console.log(`report build (demo statistics → ja, en × HTML + PDF), median of ${runs} runs`);
+  console.log(`report build (demo statistics → ja, en × HTML + PDF), median of ${runs} runs after the first`);
   console.log(`  build            ${build.toFixed(2)} s   (runs: ${builds.map((b) => b.toFixed(2)).join(', ')})`);
   console.log(`  floor            ${floor.toFixed(2)} s   (fresh browser per HTML file, print once; runs: ${floors.map((f) => f.toFixed(2)).join(', ')})`);
   console.log(`  ratio            ${(build / floor).toFixed(2)} × floor   (target ≤ 1.00)`);
+  const cold = moduleLoad + builds[0]!;
+  console.log(
+    `  cold             ${cold.toFixed(2)} s = module load ${moduleLoad.toFixed(2)} s + first build ${builds[0]!.toFixed(2)} s   (${(cold / floor).toFixed(2)} × floor; what one CLI run pays)`,
+  );
   console.log('  breakdown of the last build (browser start overlaps statistics, charts and templating):');
   console.log(`    module load      ${moduleLoad.toFixed(2)} s (first import, not in the build total)`);
   for (const [step, seconds] of Object.entries(breakdown)) console.log(`    ${step.padEnd(16)} ${seconds.toFixed(2)} s`);

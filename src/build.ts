@@ -12,9 +12,9 @@
  * `BuildEffects`, so tests can run each step without a browser or a store.
  */
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { renderDailyLines, renderMonthlyCompare, renderShareBars, renderShareCompare } from './charts/render.js';
 import { ReportError } from './errors.js';
+import { PACKAGE_ROOT } from './paths.js';
 import { loadFontFaces } from './fonts/faces.js';
 import { createFormatter } from './i18n/format.js';
 import { assertNoMissingKeys, createTranslator, loadLocaleResources, type Lang, type Translator } from './i18n/locales.js';
@@ -25,8 +25,7 @@ import { loadTemplates, renderReportHtml, type RenderedPage } from './render/htm
 import { loadQuarterStats } from './stats/load.js';
 import type { QuarterStats } from './stats/schema.js';
 
-/** The repository (package) root: templates/, locales/ and assets/ live there. */
-export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export { PACKAGE_ROOT };
 
 export type OutputFormat = 'pdf' | 'html';
 

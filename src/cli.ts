@@ -4,11 +4,10 @@
  */
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { buildReport, PACKAGE_ROOT, type BuildEffects, type OutputFormat } from './build.js';
+import type { BuildEffects, OutputFormat } from './build.js';
 import { exitCodeOf, formatError, ReportError } from './errors.js';
-import { isLang, LANGUAGES, type Lang } from './i18n/locales.js';
-import { openPrinter } from './print/printer.js';
-import { loadQuarterStats } from './stats/load.js';
+import { LANGUAGES } from './i18n/languages.js';
+import { PACKAGE_ROOT } from './paths.js';
 import { registerIngestCommand } from './commands/ingest.js';
 import { registerStatsCommand } from './commands/stats.js';
 
@@ -44,13 +43,19 @@ function registerBuildCommand(program: Command, io: Io): void {
     .option('--out <dir>', 'output directory', 'output')
     .addOption(new Option('--browser <path>', 'Chrome or Chromium binary for printing').env('PUPPETEER_EXECUTABLE_PATH'))
     .action(async (opts: { quarter?: string; stats?: string; lang: string; format: string; out: string; browser?: string }) => {
-      const langs = parseList(opts.lang, LANGUAGES, '--lang').filter(isLang) as Lang[];
+      const langs = parseList(opts.lang, LANGUAGES, '--lang');
       const formats = parseList<OutputFormat>(opts.format, ['pdf', 'html'], '--format');
+      const log = (line: string) => io.err(line);
+      // The browser starts before the build's heavier modules load, so that its start-up overlaps theirs.
+      const { openPrinter } = await import('./print/printer.js');
+      const printer = formats.includes('pdf') ? openPrinter({ executablePath: opts.browser, log }) : undefined;
+      printer?.catch(() => undefined);
+      const [{ buildReport }, { loadQuarterStats }] = await Promise.all([import('./build.js'), import('./stats/load.js')]);
       const effects: BuildEffects = {
-        log: (line) => io.err(line),
+        log,
         warn: (line) => io.err(`warning: ${line}`),
         now: () => performance.now(),
-        openPrinter,
+        openPrinter: (options) => printer ?? openPrinter(options),
         loadStats: async (quarter) => {
           if (quarter && quarter !== '2021Q4')
             throw new ReportError('NO_DATA', `No statistics for ${quarter}: the bundled demo covers 2021Q4 only.`, {

@@ -8,14 +8,9 @@ import { join } from 'node:path';
 import i18next, { type i18n, type Resource, type TFunction } from 'i18next';
 import { ReportError } from '../errors.js';
 
-/** The report's languages, source language first. */
-export const LANGUAGES = ['ja', 'en'] as const;
-export type Lang = (typeof LANGUAGES)[number];
-export const SOURCE_LANGUAGE: Lang = 'ja';
+import type { Lang } from './languages.js';
 
-export function isLang(value: string): value is Lang {
-  return (LANGUAGES as readonly string[]).includes(value);
-}
+export { isLang, LANGUAGES, SOURCE_LANGUAGE, type Lang } from './languages.js';
 
 /** Reads every `<lang>/<ns>.json` under `dir` for the given languages. */
 export async function loadLocaleResources(dir: string, langs: readonly string[]): Promise<Resource> {

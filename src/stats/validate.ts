@@ -2,7 +2,7 @@
  * Validation of `QuarterStats` against the contract, with errors that name the
  * JSON path and what was expected, e.g. `ports[3].rank: expected an integer ≥ 1`.
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import { ReportError } from '../errors.js';
 import { QuarterStatsSchema, type QuarterStats } from './schema.js';
@@ -10,9 +10,17 @@ import { QuarterStatsSchema, type QuarterStats } from './schema.js';
 // ajv-formats is CommonJS: under NodeNext its types describe the module object, not the function.
 const addFormats = addFormatsImport as unknown as typeof addFormatsImport.default;
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-addFormats(ajv);
-const validateSchema = ajv.compile<QuarterStats>(QuarterStatsSchema);
+let compiled: ValidateFunction<QuarterStats> | undefined;
+
+/** Compiled on first use: compiling costs tens of milliseconds that commands without statistics need not pay. */
+function validateSchema(data: unknown): data is QuarterStats {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+    addFormats(ajv);
+    compiled = ajv.compile<QuarterStats>(QuarterStatsSchema);
+  }
+  return compiled(data);
+}
 
 /** `/ports/3/rank` → `ports[3].rank`. */
 export function formatJsonPath(pointer: string, extra?: string): string {
@@ -111,7 +119,7 @@ function checkConsistency(stats: QuarterStats): string[] {
  */
 export function parseQuarterStats(data: unknown, source: string): QuarterStats {
   if (!validateSchema(data)) {
-    const details = summarise(validateSchema.errors ?? []);
+    const details = summarise(compiled?.errors ?? []);
     throw new ReportError('STATS_INVALID', `${source} does not match the statistics format (${details.length} problem${details.length === 1 ? '' : 's'}):`, { details });
   }
   const problems = checkConsistency(data);
