@@ -90,6 +90,11 @@ const catalogue = {
     title: 'The observation store cannot be used',
     hint: 'Check the --store path; another tsubame-report process may hold the store open.',
   },
+  LOCALE_CHECK_FAILED: {
+    exit: 2,
+    title: 'The locale files have errors',
+    hint: 'Fix each problem listed above in the locale files (locales/<lang>/<namespace>.json); docs/translators.md explains each kind.',
+  },
 } as const satisfies Record<string, { exit: number; title: string; hint: string }>;
 
 export class ReportError extends Error {
