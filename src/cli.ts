@@ -2,17 +2,14 @@
  * The command line: each command is a thin parser over a runner. Errors are
  * printed here, once, as message + hint; a stack only with --debug.
  */
-import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { BuildEffects, OutputFormat } from './build.js';
+import type { QuarterStats } from './stats/schema.js';
 import { exitCodeOf, formatError, ReportError } from './errors.js';
 import { LANGUAGES } from './i18n/languages.js';
-import { PACKAGE_ROOT } from './paths.js';
+import { registerI18nCommand } from './commands/i18n.js';
 import { registerIngestCommand } from './commands/ingest.js';
 import { registerStatsCommand } from './commands/stats.js';
-
-/** The bundled demo statistics (a labelled fixture) used when no input is given. */
-export const DEMO_STATS_PATH = join(PACKAGE_ROOT, 'fixtures', 'stats', '2021Q4.json');
 
 function parseList<T extends string>(value: string, allowed: readonly T[], option: string): T[] {
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -32,17 +29,47 @@ interface Io {
   err: (line: string) => void;
 }
 
+interface BuildCommandOptions {
+  quarter?: string;
+  stats?: string;
+  store?: string;
+  config?: string;
+  lang: string;
+  format: string;
+  out: string;
+  browser?: string;
+}
+
+/**
+ * Where `build` gets its statistics when not given --stats: the store when a
+ * quarter, a store or a config is named; otherwise the bundled demo, which
+ * simulates two quarters and runs them through the whole pipeline.
+ */
+async function loadBuildStats(opts: BuildCommandOptions, quarter: string | undefined, log: (line: string) => void): Promise<QuarterStats> {
+  const clock = () => new Date();
+  if (quarter || opts.store || opts.config) {
+    if (!quarter) throw new ReportError('BAD_ARGUMENT', '--store and --config need --quarter: which quarter should be aggregated?');
+    const { runStats } = await import('./commands/stats.js');
+    return (await runStats({ quarter, store: opts.store, config: opts.config }, { log, clock })).stats;
+  }
+  log('no input given: building the bundled demo quarter from simulated observation data');
+  const { loadDemoStats } = await import('./simulate/index.js');
+  return loadDemoStats({ clock, log });
+}
+
 function registerBuildCommand(program: Command, io: Io): void {
   program
     .command('build')
     .description('Build the quarterly report (PDF and HTML, Japanese and English). With no input, builds the bundled demo quarter.')
     .option('--quarter <quarter>', 'quarter to build, e.g. 2021Q4', parseQuarter)
     .option('--stats <file>', 'statistics JSON file (QuarterStats, see schema/quarter-stats.schema.json)')
+    .option('--store <path>', 'aggregate the quarter from this store (default: data/tsubame.duckdb when --quarter is given)')
+    .option('--config <file>', 'the quarter’s configuration (focus sections, honeypots), used with the store')
     .option('--lang <list>', `languages, from ${LANGUAGES.join(',')}`, LANGUAGES.join(','))
     .option('--format <list>', 'formats, from pdf,html', 'pdf,html')
     .option('--out <dir>', 'output directory', 'output')
     .addOption(new Option('--browser <path>', 'Chrome or Chromium binary for printing').env('PUPPETEER_EXECUTABLE_PATH'))
-    .action(async (opts: { quarter?: string; stats?: string; lang: string; format: string; out: string; browser?: string }) => {
+    .action(async (opts: BuildCommandOptions) => {
       const langs = parseList(opts.lang, LANGUAGES, '--lang');
       const formats = parseList<OutputFormat>(opts.format, ['pdf', 'html'], '--format');
       const log = (line: string) => io.err(line);
@@ -50,19 +77,13 @@ function registerBuildCommand(program: Command, io: Io): void {
       const { openPrinter } = await import('./print/printer.js');
       const printer = formats.includes('pdf') ? openPrinter({ executablePath: opts.browser, log }) : undefined;
       printer?.catch(() => undefined);
-      const [{ buildReport }, { loadQuarterStats }] = await Promise.all([import('./build.js'), import('./stats/load.js')]);
+      const { buildReport } = await import('./build.js');
       const effects: BuildEffects = {
         log,
         warn: (line) => io.err(`warning: ${line}`),
         now: () => performance.now(),
         openPrinter: (options) => printer ?? openPrinter(options),
-        loadStats: async (quarter) => {
-          if (quarter && quarter !== '2021Q4')
-            throw new ReportError('NO_DATA', `No statistics for ${quarter}: the bundled demo covers 2021Q4 only.`, {
-              hint: 'Pass --stats FILE with the quarter’s statistics.',
-            });
-          return loadQuarterStats(DEMO_STATS_PATH);
-        },
+        loadStats: (quarter) => loadBuildStats(opts, quarter, log),
       };
       const result = await buildReport(
         { quarter: opts.quarter, statsPath: opts.stats, langs, formats, outDir: opts.out, browserPath: opts.browser },
@@ -84,6 +105,7 @@ export function createProgram(io: Io): Command {
   registerBuildCommand(program, io);
   registerIngestCommand(program);
   registerStatsCommand(program);
+  registerI18nCommand(program);
   return program;
 }
 

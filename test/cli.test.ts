@@ -64,6 +64,24 @@ describe('cli', () => {
     assert.match(result.out, /--format <list>/);
   });
 
+  it('builds the demo quarter from simulated data when given no input', async () => {
+    const result = await run(['build', '--format', 'html', '--lang', 'en', '--out', dir]);
+    assert.equal(result.code, 0, result.err);
+    assert.match(result.err, /bundled demo quarter/);
+    const en = await readFile(join(dir, '2021Q4', 'tsubame-2021Q4.en.html'), 'utf8');
+    // The demo's surging port is a focus section, with its honeypot.
+    assert.match(en, /<h3>.*6379\/TCP/);
+    assert.match(en, /redis-pot honeypot/);
+    assert.doesNotMatch(en, /fixture/);
+  });
+
+  it('fails clearly when the store has no data for the quarter', async () => {
+    const result = await run(['build', '--quarter', '2022Q1', '--store', join(dir, 'none.duckdb'), '--format', 'html', '--out', dir]);
+    assert.equal(result.code, 2);
+    assert.match(result.err, /error\[NO_DATA\]/);
+    assert.match(result.err, /none\.duckdb/);
+  });
+
   it('builds the HTML of both languages without a browser', async () => {
     const result = await run(['build', '--stats', FIXTURE_STATS_PATH, '--format', 'html', '--out', dir]);
     assert.equal(result.code, 0, result.err);
