@@ -9,9 +9,11 @@
  * The check reads the files itself rather than through `loadLocaleResources`,
  * because a broken file must become one problem in the list, not end the run.
  */
+import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { LANGUAGES, SOURCE_LANGUAGE } from './locales.js';
+import { ReportError } from '../errors.js';
+import { LANGUAGES, SOURCE_LANGUAGE } from './languages.js';
 
 /** One problem in one locale file. `key` is dotted (`overview.intro`), empty for the file as a whole. */
 export interface LocaleProblem {
@@ -127,7 +129,19 @@ async function readJsonDir(dir: string): Promise<Map<string, LoadedFile>> {
 
 /** Reads every language directory and the context directory under `dir`. */
 export async function loadLocaleTree(dir: string): Promise<LocaleTree> {
-  const entries = await readdir(dir, { withFileTypes: true });
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (cause) {
+    throw new ReportError(
+      'LOCALE_CHECK_FAILED',
+      `Cannot read the locales directory ${dir}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`,
+      {
+        cause,
+        hint: 'Pass --locales DIR, the directory that holds <lang>/<namespace>.json.',
+      },
+    );
+  }
   const langs = new Map<string, Map<string, LoadedFile>>();
   let context = new Map<string, LoadedFile>();
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
