@@ -114,6 +114,7 @@ export async function createPageRenderer(
   rootDir: string,
   langs: readonly Lang[],
   effects: Pick<BuildEffects, 'now'>,
+  options: { markMissing?: boolean } = {},
 ): Promise<{ render: (lang: Lang) => Promise<LanguagePage>; timings: { model: number; templating: number } }> {
   const [resources, templates, faces] = await Promise.all([
     loadLocaleResources(join(rootDir, 'locales'), langs),
@@ -124,7 +125,7 @@ export async function createPageRenderer(
   return {
     timings,
     render: async (lang) => {
-      const translator = await createTranslator(lang, resources);
+      const translator = await createTranslator(lang, resources, { markMissing: options.markMissing });
       const started = effects.now();
       const model = await buildReportModel(stats, {
         lang,

@@ -45,7 +45,11 @@ interface BuildCommandOptions {
  * quarter, a store or a config is named; otherwise the bundled demo, which
  * simulates two quarters and runs them through the whole pipeline.
  */
-async function loadBuildStats(opts: BuildCommandOptions, quarter: string | undefined, log: (line: string) => void): Promise<QuarterStats> {
+async function loadBuildStats(
+  opts: { store?: string; config?: string },
+  quarter: string | undefined,
+  log: (line: string) => void,
+): Promise<QuarterStats> {
   const clock = () => new Date();
   if (quarter || opts.store || opts.config) {
     if (!quarter) throw new ReportError('BAD_ARGUMENT', '--store and --config need --quarter: which quarter should be aggregated?');
@@ -94,6 +98,38 @@ function registerBuildCommand(program: Command, io: Io): void {
     });
 }
 
+function registerPreviewCommand(program: Command, io: Io): void {
+  program
+    .command('preview')
+    .description('Serve the HTML report, Japanese and English side by side, on localhost; rebuild and reload on every change to locales, templates, chart specs, styles, config or statistics. Missing translations are highlighted.')
+    .option('--quarter <quarter>', 'quarter to preview, aggregated from the store', parseQuarter)
+    .option('--stats <file>', 'statistics JSON file')
+    .option('--store <path>', 'store to aggregate from (with --quarter)')
+    .option('--config <file>', 'the quarter’s configuration (with the store)')
+    .option('--port <port>', 'port on 127.0.0.1', (v) => {
+      const port = Number(v);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ReportError('BAD_ARGUMENT', `--port ${v}: expected a port number`);
+      return port;
+    }, 8787)
+    .action(async (opts: Omit<BuildCommandOptions, 'lang' | 'format' | 'out'> & { port: number }) => {
+      const log = (line: string) => io.err(line);
+      const [{ startPreview }, { loadQuarterStats }, { PACKAGE_ROOT }] = await Promise.all([
+        import('./preview/server.js'),
+        import('./stats/load.js'),
+        import('./paths.js'),
+      ]);
+      const { resolve } = await import('node:path');
+      const watchFiles = [opts.stats, opts.config].filter((f): f is string => f !== undefined).map((f) => resolve(f));
+      const server = await startPreview(
+        { rootDir: PACKAGE_ROOT, port: opts.port, watchFiles },
+        { log, loadStats: () => (opts.stats ? loadQuarterStats(opts.stats) : loadBuildStats(opts, opts.quarter, log)) },
+      );
+      io.out(`preview: ${server.url} (Ctrl-C to stop)`);
+      await new Promise<void>((resolveStop) => process.once('SIGINT', () => resolveStop()));
+      await server.close();
+    });
+}
+
 /** Builds the program; commands register themselves here. */
 export function createProgram(io: Io): Command {
   const program = new Command('tsubame-report')
@@ -103,6 +139,7 @@ export function createProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride();
   registerBuildCommand(program, io);
+  registerPreviewCommand(program, io);
   registerIngestCommand(program);
   registerStatsCommand(program);
   registerI18nCommand(program);

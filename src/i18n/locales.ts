@@ -49,11 +49,26 @@ export interface Translator {
   missing(): string[];
 }
 
+/** Brackets a missing key in preview output (private-use characters, never in real text). */
+export const MISSING_KEY_START = '\uE000';
+export const MISSING_KEY_END = '\uE001';
+
+export interface TranslatorOptions {
+  /** Namespace of unprefixed keys (default `report`). */
+  defaultNS?: string;
+  /**
+   * Instead of the bare key, return it bracketed by MISSING_KEY_START/END, so
+   * that the preview can highlight it in place (the build fails instead).
+   */
+  markMissing?: boolean;
+}
+
 /**
  * Creates a translator. Keys are looked up in the language only, never in the
  * source language: a missing translation must be visible, not papered over.
  */
-export async function createTranslator(lang: Lang, resources: Resource, defaultNS = 'report'): Promise<Translator> {
+export async function createTranslator(lang: Lang, resources: Resource, options: TranslatorOptions = {}): Promise<Translator> {
+  const defaultNS = options.defaultNS ?? 'report';
   const missing = new Set<string>();
   const instance: i18n = i18next.createInstance();
   await instance.init({
@@ -70,6 +85,7 @@ export async function createTranslator(lang: Lang, resources: Resource, defaultN
       missing.add(`locales/${lang}/${ns}.json: ${key}`);
     },
     showSupportNotice: false,
+    ...(options.markMissing ? { parseMissingKeyHandler: (key: string) => `${MISSING_KEY_START}${key}${MISSING_KEY_END}` } : {}),
   } as Parameters<i18n['init']>[0]);
   return {
     lang,
