@@ -430,7 +430,7 @@ export function checkLocaleTree(tree: LocaleTree): LocaleReport {
         file,
         loaded: files.get(namespace),
         source: sourceUnits.get(namespace),
-        sourceReadable: sourceFiles!.has(namespace),
+        inSource: sourceFiles!.has(namespace),
         categories: categories ?? ['other'],
         context: context.get(namespace) ?? new Map(),
         problems,
@@ -466,7 +466,8 @@ interface NamespaceInput {
   loaded: LoadedFile | undefined;
   /** The source language's units; undefined when its file is missing or unreadable. */
   source: Map<string, Unit> | undefined;
-  sourceReadable: boolean;
+  /** Whether the source language has a file for this namespace (readable or not). */
+  inSource: boolean;
   categories: string[];
   context: Map<string, KeyContext>;
   problems: LocaleProblem[];
@@ -488,7 +489,7 @@ function checkNamespace(input: NamespaceInput): number {
     report('error', '', 'missing');
     return 0;
   }
-  if (!input.sourceReadable) {
+  if (!input.inSource) {
     report('error', '', `extra: there is no ${SOURCE_LANGUAGE}/${namespace}.json`);
     return 0;
   }
