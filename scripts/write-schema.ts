@@ -1,5 +1,5 @@
-// Writes schema/quarter-stats.schema.json from src/stats/schema.ts (the single source of the contract).
+// Writes schema/*.schema.json from their TypeBox sources (src/stats/schema.ts, src/aggregate/config.ts).
 import { writeFile } from 'node:fs/promises';
-import { renderStatsSchemaJson } from '../src/stats/schema-json.js';
+import { renderSchemaJson, SCHEMA_FILES } from '../src/stats/schema-json.js';
 
-await writeFile(new URL('../schema/quarter-stats.schema.json', import.meta.url), renderStatsSchemaJson());
+for (const { file, schema } of SCHEMA_FILES) await writeFile(new URL(`../schema/${file}`, import.meta.url), renderSchemaJson(schema));

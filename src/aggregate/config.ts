@@ -13,17 +13,25 @@
  *       "honeypotThreshold": 5,           // N: accesses for a honeypot source to count
  *       "focus": [
  *         { "port": 6379, "proto": "tcp", "honeypot": "redis-pot" }
- *       ]
+ *       ],
+ *       "publication": {                  // shown in the report's title block and references
+ *         "date": "2022-01-20",           // publication date (null until it is known)
+ *         "publisher": "…",               // name of the publishing team, same in every language
+ *         "previousReportUrl": "https://…"
+ *       }
  *     }
+ *
+ * The JSON Schema is schema/quarter-config.schema.json (generated from this
+ * file by `npm run schema`); `tsubame-report new-quarter` writes a skeleton.
  *
  * Every key is optional; the values above are the defaults, except `focus`,
  * which defaults to none. A focus entry may set its own `honeypotThreshold`.
  */
 import { readFile } from 'node:fs/promises';
 import { Type, type Static } from '@sinclair/typebox';
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { ReportError } from '../errors.js';
-import { formatJsonPath } from '../stats/validate.js';
+import { formatSchemaErrors } from '../stats/validate.js';
 import { Protocol } from '../stats/schema.js';
 
 export const QuarterConfigSchema = Type.Object(
@@ -34,6 +42,18 @@ export const QuarterConfigSchema = Type.Object(
     homeCountry: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
     growthWindowDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 45 })),
     honeypotThreshold: Type.Optional(Type.Integer({ minimum: 1 })),
+    publication: Type.Optional(
+      Type.Object(
+        {
+          date: Type.Optional(
+            Type.Union([Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Publication date, YYYY-MM-DD.' }), Type.Null()]),
+          ),
+          publisher: Type.Optional(Type.String({ minLength: 1, description: 'The publishing team, as printed in every language.' })),
+          previousReportUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'Where the previous report is published.' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     focus: Type.Optional(
       Type.Array(
         Type.Object(
@@ -48,7 +68,7 @@ export const QuarterConfigSchema = Type.Object(
       ),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, $id: 'https://tsubame-report/quarter-config.schema.json', title: 'QuarterConfig' },
 );
 
 /** A focus section to compute: a port key and, optionally, its honeypot. */
@@ -67,6 +87,14 @@ export interface QuarterConfig {
   growthWindowDays: number;
   honeypotThreshold: number;
   focus: FocusConfig[];
+  publication: Publication;
+}
+
+/** What the title block, colophon and references say about the publication. */
+export interface Publication {
+  date: string | null;
+  publisher: string | null;
+  previousReportUrl: string | null;
 }
 
 export const DEFAULT_CONFIG: QuarterConfig = {
@@ -76,19 +104,16 @@ export const DEFAULT_CONFIG: QuarterConfig = {
   growthWindowDays: 7,
   honeypotThreshold: 5,
   focus: [],
+  publication: { date: null, publisher: null, previousReportUrl: null },
 };
 
-const validate = new Ajv({ allErrors: true, strict: false }).compile(QuarterConfigSchema);
+let validate: ValidateFunction | undefined;
 
 /** Validates config JSON and fills defaults; errors name the key. */
 export function parseQuarterConfig(data: unknown, source: string): QuarterConfig {
-  if (!validate(data)) {
-    const details = (validate.errors ?? []).map((e) => {
-      const extra = e.keyword === 'additionalProperties' ? String((e.params as { additionalProperty: string }).additionalProperty) : undefined;
-      return `${formatJsonPath(e.instancePath, extra)}: ${e.keyword === 'additionalProperties' ? 'unknown key' : (e.message ?? 'invalid')}`;
-    });
-    throw new ReportError('CONFIG_INVALID', `${source} is not a valid quarter configuration:`, { details: [...new Set(details)] });
-  }
+  validate ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(QuarterConfigSchema);
+  if (!validate(data))
+    throw new ReportError('CONFIG_INVALID', `${source} is not a valid quarter configuration:`, { details: formatSchemaErrors(validate.errors ?? []) });
   const config = data as Static<typeof QuarterConfigSchema>;
   const threshold = config.honeypotThreshold ?? DEFAULT_CONFIG.honeypotThreshold;
   const focus = (config.focus ?? []).map((f) => ({
@@ -113,6 +138,11 @@ export function parseQuarterConfig(data: unknown, source: string): QuarterConfig
     growthWindowDays: config.growthWindowDays ?? DEFAULT_CONFIG.growthWindowDays,
     honeypotThreshold: threshold,
     focus,
+    publication: {
+      date: config.publication?.date ?? null,
+      publisher: config.publication?.publisher ?? null,
+      previousReportUrl: config.publication?.previousReportUrl ?? null,
+    },
   };
 }
 

@@ -43,7 +43,7 @@ export async function loadLocaleResources(dir: string, langs: readonly string[])
 export interface Translator {
   lang: Lang;
   t: TFunction;
-  /** Whether `ns:key` exists (without recording it as missing). */
+  /** Whether `ns:key` has a value, an empty string counting as none (nothing is recorded as missing). */
   has(key: string): boolean;
   /** Keys asked for but not found, as `locales/<lang>/<ns>.json: key`. */
   missing(): string[];
@@ -90,7 +90,12 @@ export async function createTranslator(lang: Lang, resources: Resource, options:
   return {
     lang,
     t: instance.t.bind(instance) as TFunction,
-    has: (key) => instance.exists(key),
+    has: (key) => {
+      const colon = key.indexOf(':');
+      const ns = colon >= 0 ? key.slice(0, colon) : defaultNS;
+      const value: unknown = instance.getResource(lang, ns, colon >= 0 ? key.slice(colon + 1) : key);
+      return value !== undefined && value !== '';
+    },
     missing: () => [...missing].sort(),
   };
 }

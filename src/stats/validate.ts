@@ -74,8 +74,12 @@ function formatAjvError(error: ErrorObject): string {
   }
 }
 
-/** Branches of a union each report their own failure; keep the most informative one per path. */
-function summarise(errors: readonly ErrorObject[]): string[] {
+/**
+ * Schema errors as `path: expected …` lines. Branches of a union each report
+ * their own failure; one line per path says what the union accepts. Needs an
+ * Ajv compiled with `verbose: true` (the messages quote the data and schema).
+ */
+export function formatSchemaErrors(errors: readonly ErrorObject[]): string[] {
   const byPath = new Map<string, ErrorObject[]>();
   for (const error of errors) {
     const list = byPath.get(error.instancePath) ?? [];
@@ -119,7 +123,7 @@ function checkConsistency(stats: QuarterStats): string[] {
  */
 export function parseQuarterStats(data: unknown, source: string): QuarterStats {
   if (!validateSchema(data)) {
-    const details = summarise(compiled?.errors ?? []);
+    const details = formatSchemaErrors(compiled?.errors ?? []);
     throw new ReportError('STATS_INVALID', `${source} does not match the statistics format (${details.length} problem${details.length === 1 ? '' : 's'}):`, { details });
   }
   const problems = checkConsistency(data);

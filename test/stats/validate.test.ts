@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/build.js';
 import { ReportError } from '../../src/errors.js';
-import { renderStatsSchemaJson } from '../../src/stats/schema-json.js';
+import { renderSchemaJson, SCHEMA_FILES } from '../../src/stats/schema-json.js';
 import { formatJsonPath, parseQuarterStats } from '../../src/stats/validate.js';
 import { FIXTURE_STATS_PATH } from '../helpers/report-context.js';
 
@@ -63,8 +63,10 @@ describe('stats/validate', () => {
     assert.equal(formatJsonPath(''), '(root)');
   });
 
-  it('keeps the checked-in JSON Schema in step with the source', async () => {
-    const checkedIn = await readFile(join(PACKAGE_ROOT, 'schema', 'quarter-stats.schema.json'), 'utf8');
-    assert.equal(checkedIn, renderStatsSchemaJson(), 'schema/quarter-stats.schema.json is stale: run `npm run schema`');
+  it('keeps the checked-in JSON Schemas in step with their sources', async () => {
+    for (const { file, schema } of SCHEMA_FILES) {
+      const checkedIn = await readFile(join(PACKAGE_ROOT, 'schema', file), 'utf8');
+      assert.equal(checkedIn, renderSchemaJson(schema), `schema/${file} is stale: run \`npm run schema\``);
+    }
   });
 });
