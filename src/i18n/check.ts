@@ -360,7 +360,11 @@ function orderLanguages(langs: Iterable<string>): string[] {
 
 function pluralCategories(lang: string): string[] | undefined {
   try {
-    return new Intl.PluralRules(lang).resolvedOptions().pluralCategories;
+    const order = ['zero', 'one', 'two', 'few', 'many', 'other'];
+    // Intl lists them in no fixed order; CLDR's order reads best in messages.
+    return [...new Intl.PluralRules(lang).resolvedOptions().pluralCategories].sort(
+      (a, b) => order.indexOf(a) - order.indexOf(b),
+    );
   } catch {
     return undefined;
   }
