@@ -97,6 +97,11 @@ describe('i18n check', () => {
     assert.deepEqual(errorLines(await checkLocales(locales)), ['locales/en/charts.json — missing']);
   });
 
+  it('reports a missing language directory once', async () => {
+    await rm(join(locales, 'en'), { recursive: true });
+    assert.deepEqual(errorLines(await checkLocales(locales)), ['locales/en/ — missing']);
+  });
+
   it('reports a file that is not JSON, with the line and column', async () => {
     await writeFile(path('en', 'charts'), '{\n  "axis": {\n    "date": "Date",\n  }\n}\n');
     const lines = errorLines(await checkLocales(locales));
