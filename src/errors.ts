@@ -119,9 +119,21 @@ export class ReportError extends Error {
   }
 }
 
+/**
+ * Whether `error` is a ReportError. Checked by shape as well as by class: a
+ * module loaded twice (once as CommonJS, once as ESM, as a test runner may do)
+ * has two ReportError classes, and its errors must still be reported as such.
+ */
+export function isReportError(error: unknown): error is ReportError {
+  if (error instanceof ReportError) return true;
+  if (!(error instanceof Error) || error.name !== 'ReportError') return false;
+  const e = error as Partial<ReportError>;
+  return typeof e.code === 'string' && typeof e.hint === 'string' && typeof e.exitCode === 'number' && Array.isArray(e.details);
+}
+
 /** Formats an error for the terminal: title, message, details, hint; the stack only when asked. */
 export function formatError(error: unknown, debug: boolean): string {
-  if (error instanceof ReportError) {
+  if (isReportError(error)) {
     const lines = [`error[${error.code}]: ${error.title}`, `  ${error.message}`];
     for (const detail of error.details) lines.push(`    ${detail}`);
     lines.push(`  hint: ${error.hint}`);
@@ -136,5 +148,5 @@ export function formatError(error: unknown, debug: boolean): string {
 }
 
 export function exitCodeOf(error: unknown): number {
-  return error instanceof ReportError ? error.exitCode : 1;
+  return isReportError(error) ? error.exitCode : 1;
 }
