@@ -18,6 +18,7 @@ import { PACKAGE_ROOT } from './paths.js';
 import { loadFontFaces } from './fonts/faces.js';
 import { createFormatter } from './i18n/format.js';
 import { assertNoMissingKeys, createTranslator, loadLocaleResources, type Lang, type Translator } from './i18n/locales.js';
+import type { Publication } from './aggregate/config.js';
 import { buildReportModel, type ChartRenderer } from './model/report.js';
 import { writeOutputsAtomically, type OutputFile } from './output/write.js';
 import type { Printer, PrinterOptions } from './print/printer.js';
@@ -42,6 +43,8 @@ export interface BuildOptions {
   browserPath?: string;
   /** Where templates/, locales/ and assets/ are (default: the package root). */
   rootDir?: string;
+  /** Publication details from the quarter's config (title block, colophon, references). */
+  publication?: Publication;
 }
 
 export interface BuildEffects {
@@ -114,7 +117,7 @@ export async function createPageRenderer(
   rootDir: string,
   langs: readonly Lang[],
   effects: Pick<BuildEffects, 'now'>,
-  options: { markMissing?: boolean } = {},
+  options: { markMissing?: boolean; publication?: Publication } = {},
 ): Promise<{ render: (lang: Lang) => Promise<LanguagePage>; timings: { model: number; templating: number } }> {
   const [resources, templates, faces] = await Promise.all([
     loadLocaleResources(join(rootDir, 'locales'), langs),
@@ -133,6 +136,7 @@ export async function createPageRenderer(
         has: translator.has,
         fmt: createFormatter(translator),
         charts: createChartRenderer(translator),
+        publication: options.publication,
       });
       const modelDone = effects.now();
       const page = await renderReportHtml(model, templates, translator.t, faces);
@@ -149,8 +153,9 @@ export async function renderPages(
   langs: readonly Lang[],
   rootDir: string,
   effects: Pick<BuildEffects, 'now'>,
+  options: { publication?: Publication } = {},
 ): Promise<LanguagePage[]> {
-  const renderer = await createPageRenderer(stats, rootDir, langs, effects);
+  const renderer = await createPageRenderer(stats, rootDir, langs, effects, options);
   const pages: LanguagePage[] = [];
   for (const lang of langs) pages.push(await renderer.render(lang));
   assertNoMissingKeys(pages.map((p) => p.translator));
@@ -204,7 +209,7 @@ export async function buildReport(options: BuildOptions, effects: BuildEffects):
     const statsDone = effects.now();
 
     effects.log(`[2/6] locales (${options.langs.join(', ')})`);
-    const renderer = await createPageRenderer(stats, rootDir, options.langs, effects);
+    const renderer = await createPageRenderer(stats, rootDir, options.langs, effects, { publication: options.publication });
     const pages: LanguagePage[] = [];
     for (const lang of options.langs) {
       effects.log(`[3/6] ${lang}: sentences, tables and charts`);

@@ -10,6 +10,7 @@ import { LANGUAGES } from './i18n/languages.js';
 import { registerI18nCommand } from './commands/i18n.js';
 import { registerIngestCommand } from './commands/ingest.js';
 import { registerStatsCommand } from './commands/stats.js';
+import { registerNewQuarterCommand } from './commands/new-quarter.js';
 
 function parseList<T extends string>(value: string, allowed: readonly T[], option: string): T[] {
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -61,6 +62,18 @@ async function loadBuildStats(
   return loadDemoStats({ clock, log });
 }
 
+/** --config, or else the quarter's own config under quarters/ when it exists. */
+async function resolveConfigPath(opts: { config?: string; quarter?: string }): Promise<string | undefined> {
+  if (opts.config || !opts.quarter) return opts.config;
+  const [{ existsSync }, { formatQuarterConfigPath }, { PACKAGE_ROOT }] = await Promise.all([
+    import('node:fs'),
+    import('./commands/new-quarter.js'),
+    import('./paths.js'),
+  ]);
+  const path = formatQuarterConfigPath(PACKAGE_ROOT, opts.quarter);
+  return existsSync(path) ? path : undefined;
+}
+
 function registerBuildCommand(program: Command, io: Io): void {
   program
     .command('build')
@@ -81,16 +94,18 @@ function registerBuildCommand(program: Command, io: Io): void {
       const { openPrinter } = await import('./print/printer.js');
       const printer = formats.includes('pdf') ? openPrinter({ executablePath: opts.browser, log }) : undefined;
       printer?.catch(() => undefined);
-      const { buildReport } = await import('./build.js');
+      const [{ buildReport }, { loadQuarterConfig }] = await Promise.all([import('./build.js'), import('./aggregate/config.js')]);
+      const config = await resolveConfigPath(opts);
+      const publication = config ? (await loadQuarterConfig(config)).publication : undefined;
       const effects: BuildEffects = {
         log,
         warn: (line) => io.err(`warning: ${line}`),
         now: () => performance.now(),
         openPrinter: (options) => printer ?? openPrinter(options),
-        loadStats: (quarter) => loadBuildStats(opts, quarter, log),
+        loadStats: (quarter) => loadBuildStats({ store: opts.store, config }, quarter, log),
       };
       const result = await buildReport(
-        { quarter: opts.quarter, statsPath: opts.stats, langs, formats, outDir: opts.out, browserPath: opts.browser },
+        { quarter: opts.quarter, statsPath: opts.stats, langs, formats, outDir: opts.out, browserPath: opts.browser, publication },
         effects,
       );
       for (const file of result.files) io.out(file);
@@ -140,6 +155,7 @@ export function createProgram(io: Io): Command {
     .exitOverride();
   registerBuildCommand(program, io);
   registerPreviewCommand(program, io);
+  registerNewQuarterCommand(program);
   registerIngestCommand(program);
   registerStatsCommand(program);
   registerI18nCommand(program);

@@ -4,6 +4,7 @@
  * reading order. Pure apart from the chart renderer it is given.
  */
 import type { TFunction } from 'i18next';
+import type { Publication } from '../aggregate/config.js';
 import type { Formatter } from '../i18n/format.js';
 import type { Lang } from '../i18n/locales.js';
 import type { DailyPoint, FocusSection, PreviousRank, QuarterStats, RankedPort, RankedRegion } from '../stats/schema.js';
@@ -82,6 +83,8 @@ export interface ReportModel {
   documentTitle: string;
   title: string;
   subtitle: string;
+  /** The publication date line, when the quarter's config gives one. */
+  issued: string | null;
   generated: string;
   overview: {
     intro: string[];
@@ -110,6 +113,8 @@ export interface ModelContext extends SentenceContext {
   charts: ChartRenderer;
   /** Whether a key exists (used for optional commentary). */
   has: (key: string) => boolean;
+  /** Publication details from the quarter's config. */
+  publication?: Publication;
 }
 
 /** Hands out table and figure numbers in reading order. */
@@ -322,10 +327,19 @@ export async function buildReportModel(stats: QuarterStats, ctx: ModelContext): 
   const previousPeriod = quarterPeriod(stats.previousQuarter.quarter);
   const references = [
     { number: 1, text: t('references.iana'), url: t('references.ianaUrl') },
-    { number: 2, text: t('references.previous', { period: fmt.period(previousPeriod.start, previousPeriod.end) }) },
+    {
+      number: 2,
+      text: t('references.previous', { period: fmt.period(previousPeriod.start, previousPeriod.end) }),
+      ...(ctx.publication?.previousReportUrl ? { url: ctx.publication.previousReportUrl } : {}),
+    },
   ];
 
-  const colophon = [t('colophon.publisher'), t('colophon.contact'), t('colophon.funding')];
+  const publisher = ctx.publication?.publisher;
+  const colophon = [
+    publisher ? t('colophon.publisherNamed', { publisher }) : t('colophon.publisher'),
+    t('colophon.contact'),
+    t('colophon.funding'),
+  ];
   colophon.push(
     t('colophon.provenance', {
       geoip: stats.provenance.geoip.name,
@@ -340,6 +354,7 @@ export async function buildReportModel(stats: QuarterStats, ctx: ModelContext): 
     documentTitle: t('meta.documentTitle', { period }),
     title: t('meta.title'),
     subtitle: t('meta.subtitle', { period }),
+    issued: ctx.publication?.date ? t('meta.issued', { date: fmt.date(ctx.publication.date) }) : null,
     generated: t('meta.generated', { date: fmt.date(stats.provenance.generatedAt.slice(0, 10)) }),
     overview: {
       intro: [t('overview.intro', { sensors: fmt.number(stats.group.sensorCount), period }), t('overview.metricIntro')],

@@ -23,6 +23,17 @@ describe('render/html (golden)', () => {
     }
   });
 
+  it('prints the publication date, publisher and previous report from the quarter’s config', async () => {
+    const stats = await loadFixtureStats();
+    const publication = { date: '2022-01-20', publisher: 'Example CSIRT', previousReportUrl: 'https://example.org/2021q3.html' };
+    const pages = await renderPages(stats, ['ja', 'en'], PACKAGE_ROOT, { now: () => 0 }, { publication });
+    const [ja, en] = pages.map((p) => p.page.html);
+    assert.match(ja!, /<p class="issued">2022年1月20日発行<\/p>/);
+    assert.match(en!, /<p class="issued">Published January 20, 2022<\/p>/);
+    assert.match(ja!, /発行：Example CSIRT/);
+    assert.match(en!, /href="https:\/\/example\.org\/2021q3\.html"/);
+  });
+
   it('shows the first differing lines on a mismatch', () => {
     const diff = formatLineDiff('a\nb\nc', 'a\nB\nc\nd');
     assert.equal(diff, '@@ line 2\n- b\n+ B\n@@ line 4\n- (end of file)\n+ d\n(expected 3 lines, got 4)');
