@@ -128,15 +128,18 @@ function registerPreviewCommand(program: Command, io: Io): void {
     }, 8787)
     .action(async (opts: Omit<BuildCommandOptions, 'lang' | 'format' | 'out'> & { port: number }) => {
       const log = (line: string) => io.err(line);
-      const [{ startPreview }, { loadQuarterStats }, { PACKAGE_ROOT }] = await Promise.all([
+      const [{ startPreview }, { loadQuarterStats }, { PACKAGE_ROOT }, { loadKeyDescriptions }] = await Promise.all([
         import('./preview/server.js'),
         import('./stats/load.js'),
         import('./paths.js'),
+        import('./i18n/check.js'),
       ]);
+      const { join } = await import('node:path');
+      const describeKey = await loadKeyDescriptions(join(PACKAGE_ROOT, 'locales'));
       const { resolve } = await import('node:path');
       const watchFiles = [opts.stats, opts.config].filter((f): f is string => f !== undefined).map((f) => resolve(f));
       const server = await startPreview(
-        { rootDir: PACKAGE_ROOT, port: opts.port, watchFiles },
+        { rootDir: PACKAGE_ROOT, port: opts.port, watchFiles, describeKey },
         { log, loadStats: () => (opts.stats ? loadQuarterStats(opts.stats) : loadBuildStats(opts, opts.quarter, log)) },
       );
       io.out(`preview: ${server.url} (Ctrl-C to stop)`);

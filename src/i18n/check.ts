@@ -717,3 +717,21 @@ export function formatStatusTable(report: LocaleReport): string[] {
     );
   return out;
 }
+
+/**
+ * The translators' notes of `locales/_context/`, as a lookup for the preview:
+ * `overview.intro` (the default namespace `report`) or `charts:axis.date`.
+ * A plural family's note serves each of its forms.
+ */
+export async function loadKeyDescriptions(dir: string, defaultNS = 'report'): Promise<(key: string) => string | undefined> {
+  const context = (await loadLocaleTree(dir)).context;
+  return (key) => {
+    const colon = key.indexOf(':');
+    const namespace = colon >= 0 ? key.slice(0, colon) : defaultNS;
+    const path = colon >= 0 ? key.slice(colon + 1) : key;
+    const loaded = context.get(namespace);
+    if (!loaded || 'unreadable' in loaded || !isRecord(loaded.json)) return undefined;
+    const entry = loaded.json[path] ?? loaded.json[PLURAL_SUFFIX.exec(path)?.[1] ?? ''];
+    return parseKeyContext(entry)?.description;
+  };
+}

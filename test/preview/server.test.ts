@@ -3,6 +3,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/paths.js';
+import { loadKeyDescriptions } from '../../src/i18n/check.js';
 import { startPreview, type PreviewServer } from '../../src/preview/server.js';
 import { loadFixtureStats } from '../helpers/report-context.js';
 
@@ -31,7 +32,8 @@ describe('preview server', function () {
     root = await mkdtemp(join(tmpdir(), 'tsubame-preview-'));
     for (const sub of ['locales', 'templates', 'assets']) await cp(join(PACKAGE_ROOT, sub), join(root, sub), { recursive: true });
     const stats = await loadFixtureStats();
-    server = await startPreview({ rootDir: root, port: 0 }, { loadStats: async () => stats, log: (l) => logs.push(l) });
+    const describeKey = await loadKeyDescriptions(join(root, 'locales'));
+    server = await startPreview({ rootDir: root, port: 0, describeKey }, { loadStats: async () => stats, log: (l) => logs.push(l) });
   });
   after(async () => {
     await server?.close();
@@ -52,12 +54,15 @@ describe('preview server', function () {
     const en = JSON.parse(await readFile(path, 'utf8')) as { overview: Record<string, string> };
     en.overview.heading = 'Overview, as edited';
     delete en.overview.portsTable;
+    delete en.overview.metricIntro;
     const before = server.version();
     await writeFile(path, JSON.stringify(en, null, 2));
     await waitForRebuild(server, before);
     const page = await get(`${server.url}page/en`);
     assert.match(page, /Overview, as edited/);
     assert.match(page, /<mark class="missing-key" title="overview\.portsTable">overview\.portsTable<\/mark>/);
+    // A key with a translator's note shows it in the highlight's tooltip.
+    assert.match(page, /<mark class="missing-key" title="overview\.metricIntro: [^"]+">overview\.metricIntro<\/mark>/);
   });
 
   it('shows a broken template’s error in the page and keeps serving', async () => {
