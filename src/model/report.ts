@@ -135,6 +135,9 @@ class Numbering {
   async figure(id: string, caption: string, draw: (place: ChartPlace) => Promise<RenderedChart>): Promise<FigureModel> {
     const number = ++this.figures;
     const figureId = `figure-${number}-${id}`;
+    // Drawing a chart keeps the thread busy for a while; let waiting I/O (the browser
+    // starting, another language printing) be answered between charts.
+    await new Promise((resolve) => setImmediate(resolve));
     const { svg, alt } = await draw({ id: figureId });
     return { id: figureId, label: this.ctx.t('format.figureLabel', { number }), caption, svg, alt };
   }
