@@ -50,16 +50,26 @@ export function parseTimestamp(text: string, assumeUtc = false): number | null {
   return Date.UTC(year, month - 1, day, hour, minute, second) + fraction - offsetMin * 60_000;
 }
 
+const IPV4_MAPPED = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/;
+
 /**
  * An IPv4 or IPv6 address in canonical text form (dotted quad; RFC 5952
  * lower-case, zero-compressed IPv6), or null when it is not an address.
+ * An IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) is the IPv4 address it
+ * carries: a dual-stack sensor sees IPv4 sources that way, and they must be
+ * counted and geolocated as the same sources.
  */
 export function parseAddress(text: string): string | null {
   const value = text.trim();
   if (isIPv4(value)) return value;
   if (!isIPv6(value) || value.includes('%')) return null;
   // The WHATWG URL serialiser produces the RFC 5952 form (longest zero run compressed, lower case).
-  return new URL(`http://[${value}]`).hostname.slice(1, -1);
+  const canonical = new URL(`http://[${value}]`).hostname.slice(1, -1);
+  const mapped = IPV4_MAPPED.exec(canonical);
+  if (!mapped) return canonical;
+  const high = parseInt(mapped[1]!, 16);
+  const low = parseInt(mapped[2]!, 16);
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
 }
 
 /** Destination port (or ICMP type) 0–65535, or null. */

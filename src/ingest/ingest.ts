@@ -1,22 +1,29 @@
 /**
  * Ingest: input files → rows in the store, in one transaction per command.
  *
- *   file ──readInputHead──▶ format ──rows / capture batches──▶ resolve sensor,
- *   validate and geolocate the source (once per distinct address) ──▶ append
- *   ──▶ files row ──▶ COMMIT (or ROLLBACK on any failure or too many bad rows)
+ *   file ──readInputHead──▶ format
+ *     canonical CSV ─▶ DuckDB read_csv + checks in SQL (csv-load.ts)
+ *     capture       ─▶ columnar batches ─▶ typed-array chunks (sink.ts)
+ *     NDJSON, Shadowserver ─▶ rows ─▶ typed-array chunks
+ *   each resolving the sensor and geolocating the source once per distinct
+ *   address (sources.ts) ──▶ files row ──▶ COMMIT (or ROLLBACK on any failure
+ *   or too many bad rows)
  *
  * A file whose bytes were ingested before is a duplicate and adds nothing.
  */
 import { basename } from 'node:path';
-import { DOUBLE, DuckDBDataChunk, INTEGER, UTINYINT, USMALLINT, VARCHAR, type DuckDBAppender, type DuckDBType } from '@duckdb/node-api';
 import { ReportError } from '../errors.js';
 import type { GeoResolver } from '../geo/geo.js';
 import { queryRows, withTransaction, type Store } from '../store/store.js';
 import { openCapture } from './capture.js';
+import { parseCsvHeader } from './csv.js';
+import { parseCsvFastPath, readCsvIntoStore } from './csv-load.js';
 import { parseAddress } from './fields.js';
 import { readFileSha256, readInputHead, readTextInput, type InputHead } from './input.js';
 import type { SensorManifest } from './manifest.js';
 import { parseHoneypotFormat, parsePacketFormat } from './rows.js';
+import { HoneypotSink, PacketSink } from './sink.js';
+import { SourceKeys, unpackKey, unpackRegion } from './sources.js';
 
 /** Skipped packets, by kind (they carry no destination port). */
 export interface SkippedByKind {
@@ -84,41 +91,6 @@ export interface HoneypotIngestOptions {
 export const LISTED_PROBLEMS = 10;
 
 const emptySkipped = (): SkippedByKind => ({ fragment: 0, nonIp: 0, otherProtocol: 0 });
-
-/** Buffers rows column-wise and appends them as DuckDB data chunks. */
-class ChunkAppender {
-  private readonly columns: unknown[][];
-  private count = 0;
-  static readonly SIZE = 2048;
-
-  constructor(
-    private readonly appender: DuckDBAppender,
-    private readonly types: DuckDBType[],
-  ) {
-    this.columns = types.map(() => new Array<unknown>(ChunkAppender.SIZE));
-  }
-
-  push(...values: unknown[]): void {
-    const index = this.count++;
-    for (let c = 0; c < values.length; c++) this.columns[c]![index] = values[c];
-    if (this.count === ChunkAppender.SIZE) this.flush();
-  }
-
-  flush(): void {
-    if (this.count === 0) return;
-    const chunk = DuckDBDataChunk.create(this.types, this.count);
-    const columns = this.count === ChunkAppender.SIZE ? this.columns : this.columns.map((column) => column.slice(0, this.count));
-    chunk.setColumns(columns as never);
-    this.appender.appendDataChunk(chunk);
-    this.count = 0;
-  }
-
-  close(): void {
-    this.flush();
-    this.appender.flushSync();
-    this.appender.closeSync();
-  }
-}
 
 /** Writes the manifest into the store; returns name → id and address → id. */
 async function writeSensors(store: Store, manifest: SensorManifest): Promise<{ byName: Map<string, number>; byAddress: Map<string, number> }> {
@@ -234,23 +206,6 @@ function failOnTooManyErrors(files: FileSummary[], maxErrors: number): void {
   });
 }
 
-/** Canonical source address and region, looked up once per distinct text. */
-class SourceResolver {
-  private readonly cache = new Map<string, [string, string] | null>();
-  constructor(private readonly geo: GeoResolver) {}
-  resolve(text: string): [string, string] | null {
-    let hit = this.cache.get(text);
-    if (hit === undefined) {
-      const address = parseAddress(text);
-      hit = address === null ? null : [address, this.geo.lookup(address)];
-      this.cache.set(text, hit);
-    }
-    return hit;
-  }
-}
-
-const PACKET_TYPES: DuckDBType[] = [DOUBLE, USMALLINT, VARCHAR, USMALLINT, UTINYINT, VARCHAR, INTEGER];
-
 /** Ingests packet files (text or capture) into the store, as one transaction. */
 export async function ingestPacketFiles(store: Store, options: PacketIngestOptions, effects: IngestEffects): Promise<IngestSummary> {
   const maxErrors = options.maxErrors ?? 0;
@@ -266,18 +221,24 @@ export async function ingestPacketFiles(store: Store, options: PacketIngestOptio
         });
       fixedSensor = id;
     }
-    const sources = new SourceResolver(options.geo);
+    const sources = await SourceKeys.load(store, options.geo);
     const seen = new Set<string>();
     let fileId = await nextFileId(store);
     for (const file of options.files) {
       const head = await readInputHead(file);
-      const appender = new ChunkAppender(await store.connection.createAppender('packets'), PACKET_TYPES);
       const id = fileId;
-      const summary =
-        head.format === 'pcap' || head.format === 'pcapng'
-          ? await readCaptureFile(file, head, id, appender, sensors.byAddress, fixedSensor, sources, effects)
-          : await readPacketTextFile(file, head, id, appender, sensors, fixedSensor, sources, effects);
-      appender.close();
+      let summary: FileSummary;
+      const header = head.format === 'csv' ? parseCsvHeader(head.firstLine) : null;
+      if (header && parseCsvFastPath(header)) {
+        summary = await readCsvFile(store, file, head, header, id, sensors.byName, fixedSensor, sources, effects);
+      } else {
+        const sink = new PacketSink(await store.connection.createAppender('packets'), id);
+        summary =
+          head.format === 'pcap' || head.format === 'pcapng'
+            ? await readCaptureFile(file, head, sink, sensors.byAddress, fixedSensor, sources, effects)
+            : await readPacketTextFile(file, head, sink, sensors, fixedSensor, sources, effects);
+        sink.close();
+      }
       summaries.push(summary);
       if (seen.has(summary.sha256) || (await isKnownFile(store, summary.sha256))) {
         summary.status = 'duplicate';
@@ -289,19 +250,42 @@ export async function ingestPacketFiles(store: Store, options: PacketIngestOptio
       await writeFileRow(store, { id, summary, kind: 'packets', honeypot: null, geo: options.geo }, effects.clock);
       fileId++;
     }
+    await sources.writeNew(store);
     failOnTooManyErrors(summaries, maxErrors);
   });
   return { files: summaries, totals: totalsOf(summaries) };
 }
 
+async function readCsvFile(
+  store: Store,
+  file: string,
+  head: InputHead,
+  header: Map<string, number>,
+  fileId: number,
+  sensorsByName: Map<string, number>,
+  fixedSensor: number | null,
+  sources: SourceKeys,
+  effects: IngestEffects,
+): Promise<FileSummary> {
+  const summary = newSummary(file, `csv${head.gzip ? '.gz' : ''}`);
+  // DuckDB reads the file on its own threads while this one hashes it.
+  const hashing = readFileSha256(file, (bytes) => effects.progress?.(file, bytes, head.size));
+  const loaded = await readCsvIntoStore(store, { file, gzip: head.gzip, header, fileId, sensorsByName, fixedSensor, sources, listed: LISTED_PROBLEMS });
+  summary.read = loaded.read;
+  summary.accepted = loaded.accepted;
+  summary.rejected = loaded.rejected;
+  summary.problems = loaded.problems.map((p) => ({ file, line: p.line, unit: 'line', reason: p.reason }));
+  summary.sha256 = await hashing;
+  return summary;
+}
+
 async function readPacketTextFile(
   file: string,
   head: InputHead,
-  fileId: number,
-  appender: ChunkAppender,
+  sink: PacketSink,
   sensors: { byName: Map<string, number>; byAddress: Map<string, number> },
   fixedSensor: number | null,
-  sources: SourceResolver,
+  sources: SourceKeys,
   effects: IngestEffects,
 ): Promise<FileSummary> {
   const parser = parsePacketFormat(head.format as 'csv' | 'ndjson', head.firstLine);
@@ -340,12 +324,13 @@ async function readPacketTextFile(
         continue;
       }
       const source = sources.resolve(row.src);
-      if (source === null) {
+      if (source < 0) {
         reject(summary, lineNumber, 'line', `bad source address ${JSON.stringify(row.src)}`);
         continue;
       }
-      appender.push(row.ts, sensor, source[0], row.port, row.proto, source[1], fileId);
-      summary.accepted++;
+      // A Shadowserver event with count N stands for N packets.
+      for (let n = 0; n < row.count; n++) sink.push(row.ts, sensor, unpackKey(source), row.port, row.proto, unpackRegion(source));
+      summary.accepted += row.count;
     }
   }
   summary.sha256 = input.sha256();
@@ -355,49 +340,57 @@ async function readPacketTextFile(
 async function readCaptureFile(
   file: string,
   head: InputHead,
-  fileId: number,
-  appender: ChunkAppender,
+  sink: PacketSink,
   byAddress: Map<string, number>,
   fixedSensor: number | null,
-  sources: SourceResolver,
+  sources: SourceKeys,
   effects: IngestEffects,
 ): Promise<FileSummary> {
   const hashing = readFileSha256(file);
   const reader = await openCapture(file, { onProgress: (bytes) => effects.progress?.(file, bytes, head.size) });
   const summary = newSummary(file, reader.format + (head.gzip ? '.gz' : ''));
-  // Per capture address index: resolved source, and the sensor its destination is.
-  const srcCache: ([string, string] | null)[] = [];
-  const dstCache: (number | null)[] = [];
+  // Per capture address index: the packed source (key and region, -1 if bad) and the sensor its destination is (-1 if none).
+  const srcKey: number[] = [];
+  const srcRegion: number[] = [];
+  const dstSensor: number[] = [];
+  let accepted = 0;
   for await (const batch of reader.batches()) {
     const addresses = reader.addresses;
+    const { tsMs, src, dst, port, proto } = batch;
     for (let i = 0; i < batch.count; i++) {
-      const packet = batch.firstPacketNumber + i;
       let sensor = fixedSensor;
       if (sensor === null) {
-        const d = batch.dst[i]!;
-        let hit = dstCache[d];
-        if (hit === undefined) hit = dstCache[d] = byAddress.get(addresses[d]!) ?? null;
-        if (hit === null) {
-          reject(summary, packet, 'packet', `destination ${addresses[d]} is no sensor's address in the manifest; give --sensor`);
+        const d = dst[i]!;
+        let hit = dstSensor[d];
+        if (hit === undefined) hit = dstSensor[d] = byAddress.get(addresses[d]!) ?? -1;
+        if (hit < 0) {
+          reject(summary, batch.firstPacketNumber + i, 'packet', `destination ${addresses[d]} is no sensor's address in the manifest; give --sensor`);
           continue;
         }
         sensor = hit;
       }
-      const s = batch.src[i]!;
-      let source = srcCache[s];
-      if (source === undefined) source = srcCache[s] = sources.resolve(addresses[s]!);
-      if (source === null) {
-        reject(summary, packet, 'packet', `bad source address ${addresses[s]}`);
+      const s = src[i]!;
+      let key = srcKey[s];
+      if (key === undefined) {
+        const packed = sources.resolve(addresses[s]!);
+        key = srcKey[s] = packed < 0 ? -1 : unpackKey(packed);
+        srcRegion[s] = packed < 0 ? 0 : unpackRegion(packed);
+      }
+      if (key < 0) {
+        reject(summary, batch.firstPacketNumber + i, 'packet', `bad source address ${addresses[s]}`);
         continue;
       }
-      appender.push(batch.tsMs[i]!, sensor, source[0], batch.port[i]!, batch.proto[i]!, source[1], fileId);
-      summary.accepted++;
+      sink.push(tsMs[i]!, sensor, key, port[i]!, proto[i]!, srcRegion[s]!);
+      accepted++;
     }
   }
+  summary.accepted = accepted;
   const capture = reader.summary();
   summary.read = capture.frames;
   summary.skipped = { ...capture.skipped };
   for (const problem of capture.rejected) reject(summary, problem.packet, 'packet', problem.reason);
+  // The reader lists only the first rejected frames; the rest are counted.
+  summary.rejected += (capture.rejectedTotal ?? capture.rejected.length) - capture.rejected.length;
   if (capture.truncated) {
     summary.truncated = `packet ${capture.truncated.packet}: ${capture.truncated.reason}`;
     effects.log(`warning: ${file}: the last record is cut off (${summary.truncated}); the complete records before it are kept`);
@@ -406,8 +399,6 @@ async function readCaptureFile(
   return summary;
 }
 
-const HONEYPOT_TYPES: DuckDBType[] = [DOUBLE, VARCHAR, VARCHAR, INTEGER];
-
 /** Ingests honeypot logs for the honeypot `name`, as one transaction. */
 export async function ingestHoneypotFiles(store: Store, options: HoneypotIngestOptions, effects: IngestEffects): Promise<IngestSummary> {
   const maxErrors = options.maxErrors ?? 0;
@@ -415,6 +406,7 @@ export async function ingestHoneypotFiles(store: Store, options: HoneypotIngestO
   if (!/^\S+$/.test(options.name)) throw new ReportError('BAD_ARGUMENT', `Invalid honeypot name ${JSON.stringify(options.name)}: use one word.`);
   await withTransaction(store, async () => {
     const seen = new Set<string>();
+    const sources = await SourceKeys.load(store, null);
     let fileId = await nextFileId(store);
     for (const file of options.files) {
       const head = await readInputHead(file);
@@ -423,7 +415,7 @@ export async function ingestHoneypotFiles(store: Store, options: HoneypotIngestO
       const parser = parseHoneypotFormat(head.format, head.firstLine);
       if (typeof parser === 'string') throw new ReportError('INPUT_INVALID', `${file}:1: ${parser}.`, { hint: 'Honeypot logs are NDJSON or CSV with ts and src_ip.' });
       const summary = newSummary(file, head.format + (head.gzip ? '.gz' : ''));
-      const appender = new ChunkAppender(await store.connection.createAppender('honeypot'), HONEYPOT_TYPES);
+      const sink = new HoneypotSink(await store.connection.createAppender('honeypot'), options.name, fileId);
       const input = readTextInput(file, head.gzip, (bytes) => effects.progress?.(file, bytes, head.size));
       let lineNumber = 0;
       for await (const lines of input.lines()) {
@@ -437,16 +429,16 @@ export async function ingestHoneypotFiles(store: Store, options: HoneypotIngestO
             reject(summary, lineNumber, 'line', row);
             continue;
           }
-          const src = parseAddress(row.src);
-          if (src === null) {
+          const src = sources.resolve(row.src);
+          if (src < 0) {
             reject(summary, lineNumber, 'line', `bad source address ${JSON.stringify(row.src)}`);
             continue;
           }
-          appender.push(row.ts, options.name, src, fileId);
+          sink.push(row.ts, unpackKey(src));
           summary.accepted++;
         }
       }
-      appender.close();
+      sink.close();
       summary.sha256 = input.sha256();
       summaries.push(summary);
       if (seen.has(summary.sha256) || (await isKnownFile(store, summary.sha256))) {
@@ -459,6 +451,7 @@ export async function ingestHoneypotFiles(store: Store, options: HoneypotIngestO
       await writeFileRow(store, { id: fileId, summary, kind: 'honeypot', honeypot: options.name, geo: null }, effects.clock);
       fileId++;
     }
+    await sources.writeNew(store);
     failOnTooManyErrors(summaries, maxErrors);
   });
   return { files: summaries, totals: totalsOf(summaries) };

@@ -57,10 +57,15 @@ export async function readInputHead(path: string): Promise<InputHead> {
   return { gzip, format, firstLine: '', size };
 }
 
-/** Streams the SHA-256 of a file's bytes. */
-export async function readFileSha256(path: string): Promise<string> {
+/** Streams the SHA-256 of a file's bytes, reporting bytes read. */
+export async function readFileSha256(path: string, onProgress?: (bytes: number) => void): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  let bytes = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+    onProgress?.(bytes);
+  }
   return hash.digest('hex');
 }
 

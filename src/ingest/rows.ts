@@ -18,6 +18,8 @@ export interface PacketRow {
   src: string;
   port: number;
   proto: ProtoCode;
+  /** Packets the row stands for: 1, or a Shadowserver event's `count`. */
+  count: number;
 }
 
 /** A line's outcome: a packet, a rejection reason (string), or null for a blank line. */
@@ -41,7 +43,7 @@ function text(value: unknown): string {
   return '';
 }
 
-function finishRow(tsText: string, sensor: string, dst: string, src: string, portText: string, protoText: string, assumeUtc: boolean): PacketRowResult {
+function finishRow(tsText: string, sensor: string, dst: string, src: string, portText: string, protoText: string, assumeUtc: boolean, count = 1): PacketRowResult {
   const ts = parseTimestamp(tsText, assumeUtc);
   if (ts === null) return `bad timestamp ${JSON.stringify(tsText)}`;
   const proto = parseProto(protoText);
@@ -49,7 +51,22 @@ function finishRow(tsText: string, sensor: string, dst: string, src: string, por
   const port = parsePort(portText);
   if (port === null) return `bad destination port ${JSON.stringify(portText)}`;
   if (src.trim() === '') return 'missing src_ip';
-  return { ts, sensor: sensor.trim() || null, dst: dst.trim() || null, src, port, proto };
+  return { ts, sensor: sensor.trim() || null, dst: dst.trim() || null, src, port, proto, count };
+}
+
+/** Largest `count` one Shadowserver event may claim; more is taken as a broken row, not a flood. */
+export const MAX_EVENT_COUNT = 1_000_000;
+
+/**
+ * A Shadowserver event's `count`: how many packets the event aggregates.
+ * Blank means one (the feed leaves it empty for single events).
+ */
+export function parseEventCount(text: string): number | null {
+  const value = text.trim();
+  if (value === '') return 1;
+  if (!/^\d{1,7}$/.test(value)) return null;
+  const count = Number(value);
+  return count >= 1 && count <= MAX_EVENT_COUNT ? count : null;
 }
 
 /**
@@ -78,7 +95,7 @@ export function parsePacketFormat(format: 'csv' | 'ndjson', firstLine: string): 
   if (!header) return 'the header row has broken quoting';
   const at = (name: string) => header.get(name) ?? -1;
   if (SHADOWSERVER_COLUMNS.every((c) => header.has(c))) {
-    const [iTs, iProto, iSrc, iPort, iDst] = [at('timestamp'), at('protocol'), at('src_ip'), at('dst_port'), at('dst_ip')];
+    const [iTs, iProto, iSrc, iPort, iDst, iCount] = [at('timestamp'), at('protocol'), at('src_ip'), at('dst_port'), at('dst_ip'), at('count')];
     return {
       format: 'shadowserver',
       hasHeader: true,
@@ -87,7 +104,9 @@ export function parsePacketFormat(format: 'csv' | 'ndjson', firstLine: string): 
         const f = parseCsvLine(line);
         if (!f) return 'broken CSV quoting';
         if (f.length < header.size) return `expected ${header.size} fields, got ${f.length}`;
-        return finishRow(f[iTs] ?? '', '', f[iDst] ?? '', f[iSrc] ?? '', f[iPort] ?? '', f[iProto] ?? '', true);
+        const count = parseEventCount(f[iCount] ?? '');
+        if (count === null) return `bad count ${JSON.stringify(f[iCount])} (expected a whole number of packets, 1 or more)`;
+        return finishRow(f[iTs] ?? '', '', f[iDst] ?? '', f[iSrc] ?? '', f[iPort] ?? '', f[iProto] ?? '', true, count);
       },
     };
   }

@@ -31,6 +31,11 @@ async function writeTempTable(store: Store, name: string, ddl: string, types: Pa
   appender.closeSync();
 }
 
+/** Two-letter region of a stored region code (see store.ts). */
+function formatRegion(code: number): string {
+  return String.fromCharCode(65 + Math.floor(code / 26), 65 + (code % 26));
+}
+
 function dayIndexOf(date: string | null, days: string[], fallback: number): number {
   if (date === null) return fallback;
   // Dates before or after the quarter clip to just outside it.
@@ -79,30 +84,33 @@ export async function loadQuarterData(store: Store, query: QuarterQuery): Promis
     WHERE p.ts >= $start AND p.ts < $end`;
   const accepted = `SELECT * FROM (${quarterPackets}) WHERE in_range AND domestic`;
 
+  // One scan for the per-day counts: by sensor (every packet), by port and by region (accepted ones).
   const sensorName = new Map(sensorRows.map((s) => [s.id, s.name]));
-  const sensorDays = (
-    await queryRows<{ sensor: number; day: number; packets: number; in_range: number }>(
-      c,
-      `SELECT sensor, day, count(*) AS packets, count(*) FILTER (WHERE in_range) AS in_range
-       FROM (${quarterPackets}) GROUP BY sensor, day ORDER BY sensor, day`,
-      range,
-    )
-  ).map((r) => ({ sensor: sensorName.get(r.sensor)!, day: r.day, packets: r.packets, inRange: r.in_range }));
-
-  const grouped = await queryRows<{ port: number | null; proto: number | null; region: string | null; day: number; packets: number }>(
+  const grouped = await queryRows<{ g: number; sensor: number; day: number; port: number; proto: number; region: number; packets: number; in_range: number; accepted: number }>(
     c,
-    `SELECT port, proto, region, day, count(*) AS packets FROM (${accepted})
-     GROUP BY GROUPING SETS ((port, proto, day), (region, day))
-     ORDER BY port NULLS LAST, proto, region, day`,
+    `SELECT grouping(sensor, port, region) AS g, sensor, day, port, proto, region,
+            count(*) AS packets, count(*) FILTER (WHERE in_range) AS in_range, count(*) FILTER (WHERE in_range AND domestic) AS accepted
+     FROM (${quarterPackets})
+     GROUP BY GROUPING SETS ((sensor, day), (port, proto, day), (region, day))
+     ORDER BY g, sensor, port, proto, region, day`,
     range,
   );
+  // grouping(): a set bit marks a column left out of the row's set.
+  const bySensor = 0b011;
+  const byPort = 0b101;
+  const byRegion = 0b110;
+  const sensorDays = grouped
+    .filter((r) => r.g === bySensor)
+    .map((r) => ({ sensor: sensorName.get(r.sensor)!, day: r.day, packets: r.packets, inRange: r.in_range }));
   const portDaily = grouped
-    .filter((r) => r.port !== null)
-    .map((r) => ({ port: r.port!, proto: PROTO_NAMES[r.proto!]!, day: r.day, packets: r.packets }));
-  const regionDaily = grouped.filter((r) => r.region !== null).map((r) => ({ region: r.region!, day: r.day, packets: r.packets }));
+    .filter((r) => r.g === byPort && r.accepted > 0)
+    .map((r) => ({ port: r.port, proto: PROTO_NAMES[r.proto]!, day: r.day, packets: r.accepted }));
+  const regionDaily = grouped
+    .filter((r) => r.g === byRegion && r.accepted > 0)
+    .map((r) => ({ region: formatRegion(r.region), day: r.day, packets: r.accepted }));
 
   const regionMainPort = (
-    await queryRows<{ region: string; port: number; proto: number }>(
+    await queryRows<{ region: number; port: number; proto: number }>(
       c,
       `SELECT region, port, proto FROM (
          SELECT region, port, proto, count(*) AS n FROM (${accepted}) GROUP BY ALL)
@@ -110,23 +118,26 @@ export async function loadQuarterData(store: Store, query: QuarterQuery): Promis
        ORDER BY region`,
       range,
     )
-  ).map((r) => ({ region: r.region, port: r.port, proto: PROTO_NAMES[r.proto]! }));
+  ).map((r) => ({ region: formatRegion(r.region), port: r.port, proto: PROTO_NAMES[r.proto]! }));
 
   const focus: QuarterData['focus'] = [];
   for (const f of query.focus) {
     const params = { ...range, port: f.port, proto: PROTO_CODES[f.proto] };
     const toPort = `SELECT * FROM (${accepted}) WHERE port = $port AND proto = $proto`;
-    const regionDailyFocus = await queryRows<{ region: string; day: number; packets: number }>(
+    const regionDailyFocus = (
+      await queryRows<{ region: number; day: number; packets: number }>(
+        c,
+        `SELECT region, day, count(*) AS packets FROM (${toPort}) GROUP BY ALL ORDER BY region, day`,
+        params,
+      )
+    ).map((r) => ({ region: formatRegion(r.region), day: r.day, packets: r.packets }));
+    const sources = await queryRows<{ region: number | null; sources: number }>(
       c,
-      `SELECT region, day, count(*) AS packets FROM (${toPort}) GROUP BY ALL ORDER BY region, day`,
+      `SELECT region, count(DISTINCT src) AS sources FROM (${toPort}) GROUP BY GROUPING SETS ((region), ()) ORDER BY region NULLS FIRST`,
       params,
     );
-    const sourcesByRegion = await queryRows<{ region: string; sources: number }>(
-      c,
-      `SELECT region, count(DISTINCT src) AS sources FROM (${toPort}) GROUP BY region ORDER BY region`,
-      params,
-    );
-    const distinct = await queryRows<{ n: number }>(c, `SELECT count(DISTINCT src) AS n FROM (${toPort})`, params);
+    const sourcesByRegion = sources.filter((r) => r.region !== null).map((r) => ({ region: formatRegion(r.region!), sources: r.sources }));
+    const distinct = sources.find((r) => r.region === null)?.sources ?? 0;
     let honeypot: QuarterData['focus'][number]['honeypot'] = null;
     if (f.honeypot !== null) {
       const hp = await queryRows<{ sources: number; overlap: number }>(
@@ -141,7 +152,7 @@ export async function loadQuarterData(store: Store, query: QuarterQuery): Promis
       );
       honeypot = { name: f.honeypot, threshold: f.honeypotThreshold, sources: hp[0]!.sources, overlap: hp[0]!.overlap };
     }
-    focus.push({ port: f.port, proto: f.proto, regionDaily: regionDailyFocus, sourcesByRegion, distinctSources: distinct[0]!.n, honeypot });
+    focus.push({ port: f.port, proto: f.proto, regionDaily: regionDailyFocus, sourcesByRegion, distinctSources: distinct, honeypot });
   }
 
   const inputRows = await queryRows<{

@@ -8,17 +8,27 @@
  *   (what makes ingest idempotent), with its counts and the GeoIP database used.
  * - `sensors`: the latest sensor manifest; `id` is what `packets.sensor` holds.
  * - `packets`: one row per accepted packet. `ts` is epoch milliseconds UTC,
- *   `proto` a code from PROTO_CODES, `region` the source's region at ingest.
- * - `honeypot`: one row per honeypot access.
+ *   `proto` a code from PROTO_CODES, `src` an address key (below), `region`
+ *   the source's region at ingest as a region code (below).
+ * - `honeypot`: one row per honeypot access, `src` an address key.
+ * - `addresses6`: the IPv6 sources, each with its key.
+ *
+ * Addresses and regions are stored as integers, not text: a text column per
+ * packet costs more to append and to group than the rest of the row. An
+ * address key is the IPv4 address as a 32-bit number, or 2^32 + n for the
+ * n-th IPv6 address in `addresses6`; IPv4-mapped IPv6 addresses are stored
+ * as their IPv4 address. A region code is (A..Z)×26 + (A..Z) of the
+ * two-letter code (see formatRegionSql).
  */
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ReportError } from '../errors.js';
 
 /** Bumped when the tables change incompatibly. */
-export const STORE_VERSION = 1;
+export const STORE_VERSION = 2;
 
 /** Default store location: data/ under the repository, ignored by git. */
 export const DEFAULT_STORE_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../data/tsubame.duckdb');
@@ -38,11 +48,31 @@ const DDL = [
      id USMALLINT PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, country VARCHAR NOT NULL,
      address VARCHAR, active_from VARCHAR, active_to VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS packets (
-     ts DOUBLE NOT NULL, sensor USMALLINT NOT NULL, src VARCHAR NOT NULL, port USMALLINT NOT NULL,
-     proto UTINYINT NOT NULL, region VARCHAR NOT NULL, file_id INTEGER NOT NULL)`,
+     ts DOUBLE NOT NULL, sensor USMALLINT NOT NULL, src UBIGINT NOT NULL, port USMALLINT NOT NULL,
+     proto UTINYINT NOT NULL, region USMALLINT NOT NULL, file_id INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS honeypot (
-     ts DOUBLE NOT NULL, name VARCHAR NOT NULL, src VARCHAR NOT NULL, file_id INTEGER NOT NULL)`,
+     ts DOUBLE NOT NULL, name VARCHAR NOT NULL, src UBIGINT NOT NULL, file_id INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS addresses6 (id UBIGINT NOT NULL, address VARCHAR NOT NULL)`,
 ];
+
+/** First address key of the IPv6 dictionary; smaller keys are IPv4 addresses. */
+export const IPV6_KEY_BASE = 2 ** 32;
+
+/** SQL turning the address key `key` back into its text (needs addresses6 in scope as a subquery). */
+export function formatAddressSql(key: string): string {
+  return `CASE WHEN ${key} < ${IPV6_KEY_BASE} THEN concat_ws('.', (${key} >> 24) & 255, (${key} >> 16) & 255, (${key} >> 8) & 255, ${key} & 255)
+    ELSE (SELECT a.address FROM addresses6 a WHERE a.id = ${key}) END`;
+}
+
+/** SQL turning the region code `code` back into its two letters. */
+export function formatRegionSql(code: string): string {
+  return `chr(CAST(65 + ${code} // 26 AS INTEGER)) || chr(CAST(65 + ${code} % 26 AS INTEGER))`;
+}
+
+/** Region code of a two-letter region (upper case A–Z). */
+export function parseRegionCode(region: string): number {
+  return (region.charCodeAt(0) - 65) * 26 + (region.charCodeAt(1) - 65);
+}
 
 /** An open store. Close it when done; a file store is locked while open. */
 export interface Store {
@@ -52,15 +82,18 @@ export interface Store {
 }
 
 export interface StoreOptions {
-  /** DuckDB memory limit (its own default is 80% of RAM). */
+  /** DuckDB memory limit (default 1GB; DuckDB's own default is 80% of RAM). */
   memoryLimit?: string;
+  /** DuckDB worker threads (default: the machine's available parallelism). */
   threads?: number;
 }
 
 /** Opens (creating if needed) the store at `path`, or in memory for MEMORY_STORE. */
 export async function openStore(path: string = DEFAULT_STORE_PATH, options: StoreOptions = {}): Promise<Store> {
-  const config: Record<string, string> = { memory_limit: options.memoryLimit ?? '1GB' };
-  if (options.threads !== undefined) config.threads = String(options.threads);
+  const config: Record<string, string> = {
+    memory_limit: options.memoryLimit ?? '1GB',
+    threads: String(options.threads ?? availableParallelism()),
+  };
   let instance: DuckDBInstance;
   try {
     if (path !== MEMORY_STORE) await mkdir(dirname(path), { recursive: true });

@@ -9,7 +9,7 @@ import { formatLocalDate } from '../../src/aggregate/time.js';
 import { ingestHoneypotFiles, ingestPacketFiles } from '../../src/ingest/ingest.js';
 import { parseAddress, parseTimestamp } from '../../src/ingest/fields.js';
 import { parseManifest } from '../../src/ingest/manifest.js';
-import { MEMORY_STORE, openStore, queryRows, type Store } from '../../src/store/store.js';
+import { formatAddressSql, MEMORY_STORE, openStore, queryRows, type Store } from '../../src/store/store.js';
 import { fixtureGeo } from '../aggregate/fixture.js';
 
 const effects = { log: () => {}, clock: () => new Date('2022-01-01T00:00:00Z') };
@@ -147,7 +147,10 @@ describe('ingest: readers and reliability', () => {
     assert.equal(f.format, 'shadowserver');
     assert.equal(f.read, 8);
     assert.equal(f.accepted + f.rejected, 8);
-    const first = await queryRows<{ ts: number; src: string; port: number }>(store.connection, 'SELECT ts, src, port FROM packets ORDER BY ts, src LIMIT 1');
+    const first = await queryRows<{ ts: number; src: string; port: number }>(
+      store.connection,
+      `SELECT ts, ${formatAddressSql('src')} AS src, port FROM packets ORDER BY ts, src LIMIT 1`,
+    );
     assert.equal(first[0]!.ts, Date.UTC(2021, 2, 7), 'Shadowserver timestamps are UTC');
   });
 
@@ -162,7 +165,7 @@ describe('ingest: readers and reliability', () => {
     const summary = await ingestHoneypotFiles(store, { name: 'pot', files: [csv, ndjson], maxErrors: 1 }, effects);
     assert.equal(summary.totals.accepted, 2);
     assert.equal(summary.totals.rejected, 1);
-    const srcs = await queryRows<{ src: string }>(store.connection, 'SELECT src FROM honeypot ORDER BY src');
+    const srcs = await queryRows<{ src: string }>(store.connection, `SELECT ${formatAddressSql('src')} AS src FROM honeypot ORDER BY src`);
     assert.deepEqual(srcs.map((r) => r.src), ['2001:db8::5', '8.8.8.8']);
   });
 

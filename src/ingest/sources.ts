@@ -1,0 +1,105 @@
+/**
+ * Source addresses → address keys and region codes (see store.ts), each
+ * distinct address text canonicalised and geolocated once per ingest.
+ *
+ * IPv6 addresses get keys from the store's `addresses6` dictionary: the
+ * known ones are read at the start of an ingest and the new ones written
+ * before it commits. IPv6 sources are few at a telescope, so the dictionary
+ * stays small; IPv4 keys need no dictionary at all.
+ */
+import { UBIGINT, VARCHAR } from '@duckdb/node-api';
+import type { GeoResolver } from '../geo/geo.js';
+import { IPV6_KEY_BASE, parseRegionCode, queryRows, type Store } from '../store/store.js';
+import { parseAddress } from './fields.js';
+
+/** Key × REGION_SPAN + region code: both in one safe integer, so the cache holds numbers only. */
+const REGION_SPAN = 1024;
+
+/** A resolved source: `key * 1024 + region`, or -1 for a text that is no address. */
+export type PackedSource = number;
+
+export const unpackKey = (packed: PackedSource) => Math.floor(packed / REGION_SPAN);
+export const unpackRegion = (packed: PackedSource) => packed % REGION_SPAN;
+
+/** Address key of an IPv4 address in dotted-quad form. */
+export function parseIPv4Key(text: string): number {
+  let key = 0;
+  let at = 0;
+  for (let part = 0; part < 4; part++) {
+    const dot = part < 3 ? text.indexOf('.', at) : text.length;
+    key = key * 256 + Number(text.slice(at, dot));
+    at = dot + 1;
+  }
+  return key;
+}
+
+/** Canonical address text of an address key (IPv6 keys need the dictionary). */
+export function formatIPv4Key(key: number): string {
+  return `${Math.floor(key / 16777216)}.${Math.floor(key / 65536) % 256}.${Math.floor(key / 256) % 256}.${key % 256}`;
+}
+
+export class SourceKeys {
+  private readonly cache = new Map<string, PackedSource>();
+  private readonly v6 = new Map<string, number>();
+  private readonly added: [string, number][] = [];
+  private nextV6 = IPV6_KEY_BASE;
+
+  private constructor(private readonly geo: GeoResolver | null) {}
+
+  /** Reads the IPv6 dictionary; `geo` null means regions are not needed (honeypot logs). */
+  static async load(store: Store, geo: GeoResolver | null): Promise<SourceKeys> {
+    const keys = new SourceKeys(geo);
+    const rows = await queryRows<{ id: number; address: string }>(store.connection, 'SELECT id, address FROM addresses6');
+    for (const row of rows) {
+      keys.v6.set(row.address, row.id);
+      keys.nextV6 = Math.max(keys.nextV6, row.id + 1);
+    }
+    return keys;
+  }
+
+  /** Key and region of an address text, or -1 when it is not an address. */
+  resolve(text: string): PackedSource {
+    let packed = this.cache.get(text);
+    if (packed === undefined) {
+      packed = this.resolveNew(text);
+      this.cache.set(text, packed);
+    }
+    return packed;
+  }
+
+  /** Key and region of a canonical IPv4 address given as its key. */
+  resolveIPv4Key(key: number): PackedSource {
+    return key * REGION_SPAN + this.region(formatIPv4Key(key));
+  }
+
+  private region(address: string): number {
+    return this.geo === null ? 0 : parseRegionCode(this.geo.lookup(address));
+  }
+
+  private resolveNew(text: string): PackedSource {
+    const address = parseAddress(text);
+    if (address === null) return -1;
+    if (!address.includes(':')) return parseIPv4Key(address) * REGION_SPAN + this.region(address);
+    let key = this.v6.get(address);
+    if (key === undefined) {
+      key = this.nextV6++;
+      this.v6.set(address, key);
+      this.added.push([address, key]);
+    }
+    return key * REGION_SPAN + this.region(address);
+  }
+
+  /** Writes the IPv6 addresses first seen in this ingest (inside its transaction). */
+  async writeNew(store: Store): Promise<void> {
+    if (this.added.length === 0) return;
+    const appender = await store.connection.createAppender('addresses6');
+    for (const [address, key] of this.added) {
+      appender.appendValue(BigInt(key), UBIGINT);
+      appender.appendValue(address, VARCHAR);
+      appender.endRow();
+    }
+    appender.flushSync();
+    appender.closeSync();
+    this.added.length = 0;
+  }
+}
