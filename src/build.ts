@@ -16,7 +16,7 @@ import { renderDailyLines, renderMonthlyCompare, renderShareBars, renderShareCom
 import { ReportError } from './errors.js';
 import { PACKAGE_ROOT } from './paths.js';
 import { loadFontFaces } from './fonts/faces.js';
-import { createFormatter } from './i18n/format.js';
+import { createFormatter, type Formatter } from './i18n/format.js';
 import { assertNoMissingKeys, createTranslator, loadLocaleResources, type Lang, type Translator } from './i18n/locales.js';
 import type { Publication } from './aggregate/config.js';
 import { buildReportModel, type ChartRenderer } from './model/report.js';
@@ -83,8 +83,8 @@ export function formatOutputPath(outDir: string, quarter: string, lang: string, 
 }
 
 /** Adapts the chart module to the model's ChartRenderer for one language. */
-function createChartRenderer(tr: Translator): ChartRenderer {
-  const text = { t: tr.t as (key: string, values?: Record<string, unknown>) => string, lang: tr.lang };
+function createChartRenderer(tr: Translator, fmt: Formatter): ChartRenderer {
+  const text = { t: tr.t as (key: string, values?: Record<string, unknown>) => string, lang: tr.lang, fmt };
   return {
     dailyLines: (series, place) => renderDailyLines(series, text, { idPrefix: place.id, seriesKind: place.seriesKind }),
     shareBars: (rows, place) => renderShareBars(rows, text, { idPrefix: place.id, subject: place.subject }),
@@ -130,12 +130,13 @@ export async function createPageRenderer(
     render: async (lang) => {
       const translator = await createTranslator(lang, resources, { markMissing: options.markMissing });
       const started = effects.now();
+      const fmt = createFormatter(translator);
       const model = await buildReportModel(stats, {
         lang,
         t: translator.t,
         has: translator.has,
-        fmt: createFormatter(translator),
-        charts: createChartRenderer(translator),
+        fmt,
+        charts: createChartRenderer(translator, fmt),
         publication: options.publication,
       });
       const modelDone = effects.now();

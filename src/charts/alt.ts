@@ -1,10 +1,10 @@
 /**
  * Text alternatives of the charts, generated from their data. The wording is
- * in locales/<lang>/charts.json (`alt.*`); numbers and dates are formatted
- * here with `Intl` and passed in already formatted. The result is plain text:
+ * in locales/<lang>/charts.json (`alt.*`); numbers, dates and lists are
+ * formatted by the report's formatter and passed in already formatted. The result is plain text:
  * the caller escapes it for HTML.
  */
-import { createChartFormatter } from './format.js';
+import { joinSentences } from '../i18n/format.js';
 import {
   translate,
   type ChartText,
@@ -29,7 +29,7 @@ export function summariseSeries(
 
 /** "Line chart, <period>. <label> went from … (peak … on …). … Days with no value: n." */
 export function formatDailyLinesAlt(series: readonly DailySeries[], text: ChartText): string {
-  const fmt = createChartFormatter(text.lang);
+  const { fmt } = text;
   const dates = [...new Set(series.flatMap((s) => s.points.map((p) => p.date)))].sort();
   const sentences = series.map((s) => {
     const summary = summariseSeries(s);
@@ -39,7 +39,7 @@ export function formatDailyLinesAlt(series: readonly DailySeries[], text: ChartT
       first: fmt.value(summary.first),
       last: fmt.value(summary.last),
       peak: fmt.value(summary.peak),
-      peakDate: fmt.day(summary.peakDate),
+      peakDate: fmt.shortDate(summary.peakDate),
     });
   });
   // A day is a gap when no series has a value: no sensor of the group was active.
@@ -51,7 +51,7 @@ export function formatDailyLinesAlt(series: readonly DailySeries[], text: ChartT
   const period = dates.length > 0 ? fmt.dateRange(dates[0]!, dates[dates.length - 1]!) : '';
   return translate(text, 'alt.dailyLines', {
     period,
-    series: sentences.join(text.lang === 'ja' ? '' : ' '),
+    series: joinSentences(sentences),
   });
 }
 
@@ -61,9 +61,9 @@ export function formatShareBarsAlt(
   text: ChartText,
   subject: string,
 ): string {
-  const fmt = createChartFormatter(text.lang);
+  const { fmt } = text;
   const list = items.map((item) =>
-    translate(text, 'alt.shareItem', { label: item.label, share: fmt.share(item.share) }),
+    translate(text, 'alt.shareItem', { label: item.label, share: fmt.percent(item.share) }),
   );
   return translate(text, 'alt.shareBars', { subject, items: fmt.list(list) });
 }
@@ -74,15 +74,15 @@ export function formatShareCompareAlt(
   text: ChartText,
   subject: string,
 ): string {
-  const fmt = createChartFormatter(text.lang);
+  const { fmt } = text;
   const list = items.map((item) =>
     translate(text, 'alt.compareItem', {
       label: item.label,
-      share: fmt.share(item.share),
+      share: fmt.percent(item.share),
       previousShare:
         item.previousShare === null
           ? translate(text, 'alt.noValue')
-          : fmt.share(item.previousShare),
+          : fmt.percent(item.previousShare),
     }),
   );
   return translate(text, 'alt.shareCompare', { subject, items: fmt.list(list) });
@@ -90,7 +90,7 @@ export function formatShareCompareAlt(
 
 /** "Bar chart. Monthly mean packets per sensor per day, …: October 2021: domestic 120, overseas 340, …." */
 export function formatMonthlyCompareAlt(months: readonly MonthlyItem[], text: ChartText): string {
-  const fmt = createChartFormatter(text.lang);
+  const { fmt } = text;
   const value = (v: number | null) => (v === null ? translate(text, 'alt.noValue') : fmt.value(v));
   const list = months.map((m) =>
     translate(text, 'alt.monthItem', {

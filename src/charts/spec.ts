@@ -7,7 +7,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { ReportError } from '../errors.js';
 import type { DailyPoint } from '../stats/schema.js';
-import { createChartFormatter, formatVegaLocale, type ChartLang } from './format.js';
+import type { Formatter } from '../i18n/format.js';
+import { formatVegaLocale, type ChartLang } from './format.js';
 import type { ChartTemplate } from './templates.js';
 
 /**
@@ -18,6 +19,8 @@ import type { ChartTemplate } from './templates.js';
 export interface ChartText {
   t: (key: string, values?: Record<string, unknown>) => string;
   lang: ChartLang;
+  /** The report's formatter for the language: numbers, shares, dates and lists in the text. */
+  fmt: Formatter;
 }
 
 /** One line of a daily chart: a port key or region label and its points. */
@@ -169,11 +172,10 @@ export function buildShareBarsSpec(
 ): TopLevelSpec {
   const spec = copyTemplate(template);
   setShareAxes(spec, text, template, 'axis.packetShare');
-  const fmt = createChartFormatter(text.lang);
   const values = items.map((item) => ({
     label: item.label,
     share: item.share,
-    shareText: fmt.share(item.share),
+    shareText: text.fmt.percent(item.share),
   }));
   return finish(spec, values, text, options.description);
 }
@@ -192,9 +194,8 @@ export function buildShareCompareSpec(
   const color = channel(spec, 'color', template);
   color.title = translate(text, 'legend.period');
   child(color, 'scale').domain = [current, previous];
-  const fmt = createChartFormatter(text.lang);
   const values = items.flatMap((item) => [
-    { label: item.label, period: current, share: item.share, shareText: fmt.share(item.share) },
+    { label: item.label, period: current, share: item.share, shareText: text.fmt.percent(item.share) },
     ...(item.previousShare === null
       ? []
       : [
@@ -202,7 +203,7 @@ export function buildShareCompareSpec(
             label: item.label,
             period: previous,
             share: item.previousShare,
-            shareText: fmt.share(item.previousShare),
+            shareText: text.fmt.percent(item.previousShare),
           },
         ]),
   ]);

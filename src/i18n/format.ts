@@ -11,18 +11,24 @@ export interface Formatter {
   lang: string;
   /** A count or value: `12,345`; `digits` fraction digits (default 0). */
   number(value: number, digits?: number): string;
+  /** A measured value with at most one decimal: `1,234.5`, `745`. */
+  value(value: number): string;
   /** A share between 0 and 1: `88%`, one decimal under 10%. */
   percent(share: number): string;
   /** A growth ratio to one decimal, as the locale writes it: `約1.8倍`, `about 1.8 times`. */
   ratio(ratio: number): string;
   /** A local date `2021-10-01` → `2021年10月1日` / `October 1, 2021`. */
   date(date: string): string;
-  /** A short date for tables and alt text → `10月1日` / `Oct 1`. */
+  /** A date without its year → `10月1日` / `October 1`. */
   shortDate(date: string): string;
   /** A month `2021-10` → `2021年10月` / `October 2021`. */
   month(month: string): string;
   /** A quarter's months → `2021年10～12月` / `October–December 2021`. */
   period(start: string, end: string): string;
+  /** A span of days → `2021年10月1日～12月31日` / `October 1 – December 31, 2021`. */
+  dateRange(start: string, end: string): string;
+  /** A list → `A、B、C` / `A, B and C`. */
+  list(items: readonly string[]): string;
   /** Region name: the locale's customary name, else the platform's (Intl.DisplayNames). */
   region(code: string): string;
   /** `23/TCP`, `8/ICMP`, `128/ICMPv6`. */
@@ -54,6 +60,8 @@ export function createFormatter(tr: Translator): Formatter {
   };
   const percentFormat = (digits: number) =>
     new Intl.NumberFormat(lang, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const valueFormat = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+  const listFormat = new Intl.ListFormat(lang, { style: 'long', type: 'conjunction' });
   const percentWhole = percentFormat(0);
   const percentOne = percentFormat(1);
   const monthName = new Intl.DateTimeFormat(lang, { month: 'long', timeZone: 'UTC' });
@@ -65,6 +73,8 @@ export function createFormatter(tr: Translator): Formatter {
   const formatter: Formatter = {
     lang,
     number: (value, digits = 0) => numberFormat(digits).format(value),
+    value: (value) => valueFormat.format(value),
+    // Under 10% a whole percent hides real differences (4% vs 4.4%); above, a decimal is noise.
     percent: (share) => (share < 0.1 && share > 0 ? percentOne : percentWhole).format(share),
     ratio: (ratio) => t('format.ratio', { ratio: numberFormat(1).format(ratio) }),
     date: (date) => {
@@ -73,7 +83,7 @@ export function createFormatter(tr: Translator): Formatter {
     },
     shortDate: (date) => {
       const { month, day } = parts(date);
-      return t('format.shortDate', { month, day, monthShort: monthShortOf(month) });
+      return t('format.shortDate', { month, day, monthName: monthNameOf(month), monthShort: monthShortOf(month) });
     },
     month: (value) => {
       const { year, month } = parts(`${value}-01`);
@@ -92,6 +102,22 @@ export function createFormatter(tr: Translator): Formatter {
       };
       return a.year === b.year ? t('format.period', values) : t('format.periodAcrossYears', values);
     },
+    dateRange: (start, end) => {
+      const a = parts(start);
+      const b = parts(end);
+      const values = {
+        year: a.year,
+        endYear: b.year,
+        startMonth: a.month,
+        endMonth: b.month,
+        startDay: a.day,
+        endDay: b.day,
+        startMonthName: monthNameOf(a.month),
+        endMonthName: monthNameOf(b.month),
+      };
+      return a.year === b.year ? t('format.dateRange', values) : t('format.dateRangeAcrossYears', values);
+    },
+    list: (items) => listFormat.format(items),
     region: (code) => (tr.has(`regions:${code}`) ? t(`regions:${code}`) : (names.of(code) ?? code)),
     portKey: (port, proto) => `${port}/${PROTO_LABELS[proto]}`,
     portLabel: (port, proto, service) => {
@@ -105,4 +131,17 @@ export function createFormatter(tr: Translator): Formatter {
     },
   };
   return formatter;
+}
+
+/**
+ * Joins sentences into one paragraph: a space after Latin punctuation, none
+ * after full-width punctuation (。！？), as each script's typography wants.
+ */
+export function joinSentences(sentences: readonly string[]): string {
+  let out = '';
+  for (const sentence of sentences) {
+    if (out === '' || /[。！？」）]$/.test(out)) out += sentence;
+    else out += ` ${sentence}`;
+  }
+  return out;
 }

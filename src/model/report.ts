@@ -5,7 +5,7 @@
  */
 import type { TFunction } from 'i18next';
 import type { Publication } from '../aggregate/config.js';
-import type { Formatter } from '../i18n/format.js';
+import { joinSentences, type Formatter } from '../i18n/format.js';
 import type { Lang } from '../i18n/locales.js';
 import type { DailyPoint, FocusSection, PreviousRank, QuarterStats, RankedPort, RankedRegion } from '../stats/schema.js';
 import { renderCommentary } from './commentary.js';
@@ -14,7 +14,6 @@ import {
   formatFocusValues,
   formatPortSentences,
   formatRankChangeSentences,
-  joinSentences,
   TABLE_SIZE,
   type SentenceContext,
 } from './sentences.js';

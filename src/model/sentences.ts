@@ -48,10 +48,6 @@ export function formatPortSentences(ctx: SentenceContext, ports: readonly Ranked
 
 type Ranked = Pick<RankedPort | RankedRegion, 'rank' | 'previousRank'>;
 
-/** A list joined the locale's way: `A、B、C` / `A, B and C`. */
-export function formatList(ctx: SentenceContext, items: readonly string[]): string {
-  return new Intl.ListFormat(ctx.fmt.lang, { style: 'long', type: 'conjunction' }).format(items);
-}
 
 /**
  * Rank changes within the table: who overtook whom, and who entered.
@@ -75,7 +71,7 @@ export function formatRankChangeSentences<T extends Ranked>(
       (other) => other !== entry && typeof other.previousRank === 'number' && other.previousRank < prev && other.rank > entry.rank,
     );
     if (overtaken.length > 0)
-      sentences.push(ctx.t('sentences.overtook', { subject: name(entry), others: formatList(ctx, overtaken.map(name)) }));
+      sentences.push(ctx.t('sentences.overtook', { subject: name(entry), others: ctx.fmt.list(overtaken.map(name)) }));
   }
   for (const entry of shown) {
     const prev = entry.previousRank;
@@ -147,7 +143,7 @@ export function formatFocusSentences(ctx: SentenceContext, focus: FocusSection):
     const followers = rest.slice(0, 4).map((r) => fmt.region(r.region));
     first.push(
       followers.length > 0
-        ? t('sentences.focusShareFollowed', { port: values.port, region: values.topRegion, share: values.share, others: formatList(ctx, followers) })
+        ? t('sentences.focusShareFollowed', { port: values.port, region: values.topRegion, share: values.share, others: ctx.fmt.list(followers) })
         : t('sentences.focusShare', { port: values.port, region: values.topRegion, share: values.share }),
     );
   }
@@ -188,17 +184,4 @@ export function formatFocusSentences(ctx: SentenceContext, focus: FocusSection):
     ]);
   }
   return paragraphs;
-}
-
-/**
- * Joins sentences into one paragraph: a space after Latin punctuation, none
- * after full-width punctuation (。！？), as each script's typography wants.
- */
-export function joinSentences(sentences: readonly string[]): string {
-  let out = '';
-  for (const sentence of sentences) {
-    if (out === '' || /[。！？」）]$/.test(out)) out += sentence;
-    else out += ` ${sentence}`;
-  }
-  return out;
 }

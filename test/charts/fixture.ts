@@ -3,9 +3,9 @@
  * observations) and a ChartText over the shipped locale files.
  */
 import { readFileSync } from 'node:fs';
-import i18next from 'i18next';
 import type { ChartText } from '../../src/charts/index.js';
 import type { DailyPoint } from '../../src/stats/schema.js';
+import { loadTranslator } from '../helpers/report-context.js';
 
 export const LANGS = ['ja', 'en'] as const;
 
@@ -16,18 +16,10 @@ export function readChartsLocale(lang: string): Record<string, unknown> {
   ) as Record<string, unknown>;
 }
 
-/** An i18next instance bound to `lang` with charts.json as the `charts` namespace, as the report sets it up. */
+/** The chart text of `lang` over the shipped locale files, as the report sets it up. */
 export async function createChartText(lang: 'ja' | 'en'): Promise<ChartText> {
-  const instance = i18next.createInstance();
-  await instance.init({
-    lng: lang,
-    fallbackLng: false,
-    ns: ['charts'],
-    defaultNS: 'report',
-    resources: { [lang]: { charts: readChartsLocale(lang) } },
-    showSupportNotice: false,
-  } as Parameters<typeof instance.init>[0]);
-  return { t: instance.t.bind(instance) as ChartText['t'], lang };
+  const { tr, fmt } = await loadTranslator(lang);
+  return { t: tr.t as ChartText['t'], lang, fmt };
 }
 
 /** The 92 days of 2021Q4. */

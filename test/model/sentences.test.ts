@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
+import { joinSentences } from '../../src/i18n/format.js';
 import type { Lang } from '../../src/i18n/locales.js';
 import {
   formatFocusSentences,
   formatGrowthSentence,
   formatPortSentences,
   formatRankChangeSentences,
-  joinSentences,
   type SentenceContext,
 } from '../../src/model/sentences.js';
 import type { FocusSection, RankedPort, RankedRegion } from '../../src/stats/schema.js';

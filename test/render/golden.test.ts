@@ -1,14 +1,20 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PACKAGE_ROOT, renderPages } from '../../src/build.js';
 import { assertGolden, formatLineDiff } from '../helpers/golden.js';
 import { loadFixtureStats } from '../helpers/report-context.js';
 
 /**
  * One tag per line, so that a change shows as a line, not as one 100 kB line;
- * inlined font data replaced by its length (the font files are the package's).
+ * inlined font data replaced by its length (the font files are the package's),
+ * and the inlined stylesheet by its name (assets/report.css is itself the golden copy).
  */
-function normaliseHtml(html: string): string {
-  return html.replace(/base64,[A-Za-z0-9+/=]+/g, (data) => `base64,(${data.length - 7} characters)`).replace(/></g, '>\n<');
+function normaliseHtml(html: string, css: string): string {
+  return html
+    .replace(css, '/* assets/report.css */')
+    .replace(/base64,[A-Za-z0-9+/=]+/g, (data) => `base64,(${data.length - 7} characters)`)
+    .replace(/></g, '>\n<');
 }
 
 describe('render/html (golden)', () => {
@@ -17,9 +23,11 @@ describe('render/html (golden)', () => {
     // Dates that change from run to run are pinned.
     stats.provenance.generatedAt = '2022-01-14T09:00:00.000Z';
     const pages = await renderPages(stats, ['ja', 'en'], PACKAGE_ROOT, { now: () => 0 });
+    const css = await readFile(join(PACKAGE_ROOT, 'assets', 'report.css'), 'utf8');
     for (const { lang, page } of pages) {
       assert.match(page.html, new RegExp(`<html lang="${lang}">`));
-      await assertGolden(`report.${lang}.html`, normaliseHtml(page.html));
+      assert.ok(page.html.includes(css), 'the stylesheet is inlined');
+      await assertGolden(`report.${lang}.html`, normaliseHtml(page.html, css));
     }
   });
 
