@@ -2,6 +2,7 @@
  * The command line: each command is a thin parser over a runner. Errors are
  * printed here, once, as message + hint; a stack only with --debug.
  */
+import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { BuildEffects, OutputFormat } from './build.js';
 import type { QuarterStats } from './stats/schema.js';
@@ -74,14 +75,21 @@ async function resolveConfigPath(opts: { config?: string; quarter?: string }): P
   return existsSync(path) ? path : undefined;
 }
 
+/** Where a report's statistics come from; build and preview take the same options. */
+function addStatsSourceOptions(command: Command): Command {
+  return command
+    .option('--quarter <quarter>', 'the quarter, e.g. 2021Q4, aggregated from the store', parseQuarter)
+    .option('--stats <file>', 'statistics JSON file instead (QuarterStats, see schema/quarter-stats.schema.json)')
+    .option('--store <path>', 'the store to aggregate from (default: data/tsubame.duckdb)')
+    .option('--config <file>', 'the quarter’s configuration (default: quarters/<quarter>.json when it exists)');
+}
+
 function registerBuildCommand(program: Command, io: Io): void {
-  program
-    .command('build')
-    .description('Build the quarterly report (PDF and HTML, Japanese and English). With no input, builds the bundled demo quarter.')
-    .option('--quarter <quarter>', 'quarter to build, e.g. 2021Q4', parseQuarter)
-    .option('--stats <file>', 'statistics JSON file (QuarterStats, see schema/quarter-stats.schema.json)')
-    .option('--store <path>', 'aggregate the quarter from this store (default: data/tsubame.duckdb when --quarter is given)')
-    .option('--config <file>', 'the quarter’s configuration (focus sections, honeypots), used with the store')
+  addStatsSourceOptions(
+    program
+      .command('build')
+      .description('Build the quarterly report (PDF and HTML, Japanese and English). With no input, builds the bundled demo quarter.'),
+  )
     .option('--lang <list>', `languages, from ${LANGUAGES.join(',')}`, LANGUAGES.join(','))
     .option('--format <list>', 'formats, from pdf,html', 'pdf,html')
     .option('--out <dir>', 'output directory', 'output')
@@ -114,13 +122,8 @@ function registerBuildCommand(program: Command, io: Io): void {
 }
 
 function registerPreviewCommand(program: Command, io: Io): void {
-  program
-    .command('preview')
+  addStatsSourceOptions(program.command('preview'))
     .description('Serve the HTML report, Japanese and English side by side, on localhost; rebuild and reload on every change to locales, templates, chart specs, styles, config or statistics. Missing translations are highlighted.')
-    .option('--quarter <quarter>', 'quarter to preview, aggregated from the store', parseQuarter)
-    .option('--stats <file>', 'statistics JSON file')
-    .option('--store <path>', 'store to aggregate from (with --quarter)')
-    .option('--config <file>', 'the quarter’s configuration (with the store)')
     .option('--port <port>', 'port on 127.0.0.1', (v) => {
       const port = Number(v);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ReportError('BAD_ARGUMENT', `--port ${v}: expected a port number`);
@@ -134,13 +137,12 @@ function registerPreviewCommand(program: Command, io: Io): void {
         import('./paths.js'),
         import('./i18n/check.js'),
       ]);
-      const { join } = await import('node:path');
       const describeKey = await loadKeyDescriptions(join(PACKAGE_ROOT, 'locales'));
-      const { resolve } = await import('node:path');
-      const watchFiles = [opts.stats, opts.config].filter((f): f is string => f !== undefined).map((f) => resolve(f));
+      const config = await resolveConfigPath(opts);
+      const watchFiles = [opts.stats, config].filter((f): f is string => f !== undefined).map((f) => resolve(f));
       const server = await startPreview(
         { rootDir: PACKAGE_ROOT, port: opts.port, watchFiles, describeKey },
-        { log, loadStats: () => (opts.stats ? loadQuarterStats(opts.stats) : loadBuildStats(opts, opts.quarter, log)) },
+        { log, loadStats: () => (opts.stats ? loadQuarterStats(opts.stats) : loadBuildStats({ store: opts.store, config }, opts.quarter, log)) },
       );
       io.out(`preview: ${server.url} (Ctrl-C to stop)`);
       await new Promise<void>((resolveStop) => process.once('SIGINT', () => resolveStop()));
