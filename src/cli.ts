@@ -131,18 +131,23 @@ function registerPreviewCommand(program: Command, io: Io): void {
     }, 8787)
     .action(async (opts: Omit<BuildCommandOptions, 'lang' | 'format' | 'out'> & { port: number }) => {
       const log = (line: string) => io.err(line);
-      const [{ startPreview }, { loadQuarterStats }, { PACKAGE_ROOT }, { loadKeyDescriptions }] = await Promise.all([
+      const [{ startPreview }, { loadQuarterStats }, { PACKAGE_ROOT }, { loadKeyDescriptions }, { loadQuarterConfig }] = await Promise.all([
         import('./preview/server.js'),
         import('./stats/load.js'),
         import('./paths.js'),
         import('./i18n/check.js'),
+        import('./aggregate/config.js'),
       ]);
       const describeKey = await loadKeyDescriptions(join(PACKAGE_ROOT, 'locales'));
       const config = await resolveConfigPath(opts);
       const watchFiles = [opts.stats, config].filter((f): f is string => f !== undefined).map((f) => resolve(f));
       const server = await startPreview(
         { rootDir: PACKAGE_ROOT, port: opts.port, watchFiles, describeKey },
-        { log, loadStats: () => (opts.stats ? loadQuarterStats(opts.stats) : loadBuildStats({ store: opts.store, config }, opts.quarter, log)) },
+        {
+          log,
+          loadStats: () => (opts.stats ? loadQuarterStats(opts.stats) : loadBuildStats({ store: opts.store, config }, opts.quarter, log)),
+          loadPublication: async () => (config ? (await loadQuarterConfig(config)).publication : undefined),
+        },
       );
       io.out(`preview: ${server.url} (Ctrl-C to stop)`);
       await new Promise<void>((resolveStop) => process.once('SIGINT', () => resolveStop()));

@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import type { Publication } from '../aggregate/config.js';
 import { createPageRenderer } from '../build.js';
 import { formatError } from '../errors.js';
 import { LANGUAGES, type Lang } from '../i18n/languages.js';
@@ -34,6 +35,8 @@ export interface PreviewOptions {
 export interface PreviewEffects {
   /** Produces the statistics; called again when a watched statistics or config file changes. */
   loadStats: () => Promise<QuarterStats>;
+  /** The publication details of the quarter's config, read again with the statistics. */
+  loadPublication?: () => Promise<Publication | undefined>;
   log: (line: string) => void;
 }
 
@@ -82,15 +85,16 @@ export async function startPreview(options: PreviewOptions, effects: PreviewEffe
   const state: PreviewState = { version: 0, pages: {} };
   const clients = new Set<ServerResponse>();
   let stats: QuarterStats | undefined;
+  let publication: Publication | undefined;
   let statsStale = true;
 
   const build = async (): Promise<void> => {
     try {
       if (statsStale || !stats) {
-        stats = await effects.loadStats();
+        [stats, publication] = await Promise.all([effects.loadStats(), effects.loadPublication?.()]);
         statsStale = false;
       }
-      const renderer = await createPageRenderer(stats, options.rootDir, LANGUAGES, { now: () => performance.now() }, { markMissing: true });
+      const renderer = await createPageRenderer(stats, options.rootDir, LANGUAGES, { now: () => performance.now() }, { markMissing: true, publication });
       const pages: PreviewState['pages'] = {};
       for (const lang of LANGUAGES) {
         const { page } = await renderer.render(lang);
