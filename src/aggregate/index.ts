@@ -9,7 +9,7 @@ import { ReportError } from '../errors.js';
 import type { QuarterStats } from '../stats/schema.js';
 import { parseQuarterStats } from '../stats/validate.js';
 import { loadQuarterData } from '../store/quarter.js';
-import type { Store } from '../store/store.js';
+import { queryRows, type Store } from '../store/store.js';
 import { aggregateQuarter } from './aggregate.js';
 import { DEFAULT_CONFIG, type QuarterConfig } from './config.js';
 import { formatQuarterSpan, parseQuarter, previousQuarter } from './time.js';
@@ -41,8 +41,41 @@ export async function loadQuarterStatsFromStore(store: Store, options: QuarterSt
   const hasDomestic = current.sensorDays.some((row) => row.inRange > 0 && current.sensors.find((s) => s.name === row.sensor)?.country === config.homeCountry);
   if (!hasDomestic)
     throw new ReportError('NO_DATA', `The store holds no packets from ${config.homeCountry} sensors in ${options.quarter} (${config.timeZone}).`);
+  await checkHoneypotNames(store, config);
   const previous = await loadQuarterData(store, { ...query, span: formatQuarterSpan(previousQuarter(quarter), config.timeZone) });
   const { stats, warnings } = aggregateQuarter({ current, previous, config, generatedAt: options.clock(), generator: GENERATOR });
+  checkFocusHasData(stats, config, options.quarter);
   for (const warning of warnings) options.log(`warning: ${warning}`);
   return parseQuarterStats(stats, `statistics for ${options.quarter}`);
+}
+
+/** A focus section must name a honeypot the store knows. */
+async function checkHoneypotNames(store: Store, config: QuarterConfig): Promise<void> {
+  if (!config.focus.some((f) => f.honeypot !== null)) return;
+  const known = (await queryRows<{ name: string }>(store.connection, 'SELECT DISTINCT name FROM honeypot ORDER BY name')).map((r) => r.name);
+  const problems = config.focus.flatMap((f, index) =>
+    f.honeypot !== null && !known.includes(f.honeypot)
+      ? [`focus[${index}].honeypot: no honeypot named "${f.honeypot}" in the store (known: ${known.length ? known.join(', ') : 'none'})`]
+      : [],
+  );
+  if (problems.length > 0)
+    throw new ReportError('CONFIG_INVALID', 'The configuration names a honeypot the store has no log for:', {
+      details: problems,
+      hint: 'Fix the name in the configuration, or ingest its log with `tsubame-report ingest-honeypot --name NAME FILE`.',
+    });
+}
+
+/** A focus section must be about a port that received packets in the quarter. */
+function checkFocusHasData(stats: QuarterStats, config: QuarterConfig, quarter: string): void {
+  const problems = config.focus.flatMap((f, index) => {
+    const section = stats.focus.find((s) => s.port === f.port && s.proto === f.proto);
+    return section && section.packets > 0
+      ? []
+      : [`focus[${index}].port: ${f.port}/${f.proto} received no packets from the domestic sensors in ${quarter}`];
+  });
+  if (problems.length > 0)
+    throw new ReportError('CONFIG_INVALID', 'The configuration names a focus port with no data:', {
+      details: problems,
+      hint: 'Check the port and protocol in the configuration, or remove the focus section.',
+    });
 }

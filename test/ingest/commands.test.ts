@@ -48,6 +48,23 @@ describe('commands: ingest, ingest-honeypot and stats runners', () => {
     });
   });
 
+  it('refuses a focus port without data, or an unknown honeypot, naming the config key', async () => {
+    const store = join(dir, 'store.duckdb');
+    const config = join(dir, 'data-config.json');
+    await writeFile(config, JSON.stringify({ quarter: '2021Q4', focus: [{ port: 23, proto: 'tcp', honeypot: 'no-such-pot' }] }));
+    await assert.rejects(runStats({ quarter: '2021Q4', store, config }, effects), (error: Error & { code?: string; details?: string[] }) => {
+      assert.equal(error.code, 'CONFIG_INVALID');
+      assert.deepEqual(error.details, ['focus[0].honeypot: no honeypot named "no-such-pot" in the store (known: telnet-pot)']);
+      return true;
+    });
+    await writeFile(config, JSON.stringify({ quarter: '2021Q4', focus: [{ port: 23, proto: 'tcp' }, { port: 6380, proto: 'udp' }] }));
+    await assert.rejects(runStats({ quarter: '2021Q4', store, config }, effects), (error: Error & { code?: string; details?: string[] }) => {
+      assert.equal(error.code, 'CONFIG_INVALID');
+      assert.deepEqual(error.details, ['focus[1].port: 6380/udp received no packets from the domestic sensors in 2021Q4']);
+      return true;
+    });
+  });
+
   it('fails clearly without a store', async () => {
     await assert.rejects(runStats({ quarter: '2021Q4', store: join(dir, 'none.duckdb') }, effects), { code: 'NO_DATA' });
   });
