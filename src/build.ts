@@ -203,10 +203,11 @@ export async function buildReport(options: BuildOptions, effects: BuildEffects):
   const printing: Array<Promise<Buffer>> = [];
   try {
     effects.log('[1/6] statistics');
+    // Statistics aggregated now have been warned about by the aggregation; a file's are warned about here.
     const stats = options.statsPath ? await loadQuarterStats(options.statsPath) : await effects.loadStats(options.quarter);
     if (options.quarter && options.quarter !== stats.quarter)
       throw new ReportError('QUARTER_MISMATCH', `--quarter ${options.quarter} was asked for, but the statistics are for ${stats.quarter}.`);
-    warnAboutStats(stats, effects.warn);
+    if (options.statsPath) warnAboutStats(stats, effects.warn);
     const statsDone = effects.now();
 
     effects.log(`[2/6] locales (${options.langs.join(', ')})`);

@@ -359,7 +359,10 @@ export async function buildReportModel(stats: QuarterStats, ctx: ModelContext): 
     issued: ctx.publication?.date ? t('meta.issued', { date: fmt.date(ctx.publication.date) }) : null,
     generated: t('meta.generated', { date: fmt.date(stats.provenance.generatedAt.slice(0, 10)) }),
     overview: {
-      intro: [t('overview.intro', { sensors: fmt.number(stats.group.sensorCount), period }), t('overview.metricIntro')],
+      intro: [
+        t('overview.intro', { count: stats.group.sensorCount, sensors: fmt.number(stats.group.sensorCount), period }),
+        t('overview.metricIntro'),
+      ],
       portsIntro,
       portTable,
       portFigure,

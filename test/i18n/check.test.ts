@@ -75,14 +75,14 @@ describe('i18n check', () => {
   });
 
   it('reports a missing key, with its description under it', async () => {
-    await edit('en', 'report', (j) => setKey(j, 'overview.intro', undefined));
+    await edit('en', 'report', (j) => setKey(j, 'overview.metricIntro', undefined));
     const lines = formatProblems(await checkLocales(locales));
-    const at = lines.indexOf('locales/en/report.json: overview.intro — missing');
+    const at = lines.indexOf('locales/en/report.json: overview.metricIntro — missing');
     assert.notEqual(at, -1, lines.join('\n'));
     const context = JSON.parse(
       await readFile(join(locales, '_context', 'report.json'), 'utf8'),
     ) as Json;
-    assert.equal(lines[at + 1], `    ${context['overview.intro'] as string}`);
+    assert.equal(lines[at + 1], `    ${context['overview.metricIntro'] as string}`);
   });
 
   it('reports an extra key', async () => {
@@ -281,10 +281,10 @@ describe('i18n check', () => {
     );
     assert.match(clean.out, /0 errors, 1 warning in /);
 
-    await edit('en', 'report', (j) => setKey(j, 'overview.intro', undefined));
+    await edit('en', 'report', (j) => setKey(j, 'overview.metricIntro', undefined));
     const broken = await run(['i18n', 'check', '--locales', locales]);
     assert.equal(broken.code, 2);
-    assert.match(broken.out, /^locales\/en\/report\.json: overview\.intro — missing$/m);
+    assert.match(broken.out, /^locales\/en\/report\.json: overview\.metricIntro — missing$/m);
     assert.match(broken.err, /^error\[LOCALE_CHECK_FAILED\]: The locale files have errors$/m);
     assert.match(broken.err, /1 error, 1 warning in .*, listed above\./);
 
