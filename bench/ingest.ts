@@ -25,7 +25,7 @@ import { cumulate, Random } from '../src/simulate/random.js';
 import { openStore } from '../src/store/store.js';
 
 const SENSORS = Array.from({ length: 8 }, (_, i) => ({ name: `s${i + 1}`, address: `203.0.113.${i + 1}` }));
-const MANIFEST = `sensor,country,address\n${SENSORS.map((s) => `${s.name},JP,${s.address}`).join('\n')}\n`;
+export const MANIFEST = `sensor,country,address\n${SENSORS.map((s) => `${s.name},JP,${s.address}`).join('\n')}\n`;
 const START = Date.UTC(2021, 8, 30, 15); // 2021-10-01T00:00+09:00
 const SPAN = 92 * 86_400_000;
 
@@ -60,7 +60,7 @@ function* generatePackets(count: number): Generator<Packet> {
 const PROTO = ['tcp', 'udp', 'icmp'];
 const ip = (v: number) => `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
 
-async function writeInputs(dir: string, count: number): Promise<{ csv: string; pcap: string }> {
+export async function writeInputs(dir: string, count: number): Promise<{ csv: string; pcap: string }> {
   const csv = join(dir, `packets-${count}.csv`);
   const pcap = join(dir, `packets-${count}.pcap`);
   const csvOut = createWriteStream(csv);

@@ -16,9 +16,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { UBIGINT, USMALLINT, VARCHAR } from '@duckdb/node-api';
+import { DuckDBDataChunk, UBIGINT, USMALLINT, VARCHAR } from '@duckdb/node-api';
 import { queryRows, type Store } from '../store/store.js';
-import { writeColumns } from './sink.js';
 import { unpackKey, unpackRegion, type SourceKeys } from './sources.js';
 
 /** What the CSV fast path reports back for a file's summary. */
@@ -79,101 +78,108 @@ function formatTimestampSql(t: string, m: string): string {
   return `CASE WHEN ${m} IS NULL THEN CASE WHEN isfinite(TRY_CAST(${t} AS DOUBLE) * 1000) THEN TRY_CAST(${t} AS DOUBLE) * 1000 END ELSE ${fromIso} END`;
 }
 
-const IPV4_OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
-
-/** Loads one canonical CSV packet file into `packets` (inside the caller's transaction). */
-export async function readCsvIntoStore(store: Store, input: CsvLoadInput): Promise<CsvLoadResult> {
-  const c = store.connection;
+/** SQL: the checked rows of the CSV, with a reason code (0 = good) and, for bad rows, the offending value. */
+function formatCheckedRowsSql(input: CsvLoadInput, rejects: string): string {
   const width = Math.max(...input.header.values()) + 1;
   const col = (name: string) => (input.header.has(name) ? `c${input.header.get(name)}` : null);
   const columns = Array.from({ length: width }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
-  for (const table of ['csv_stage', 'csv_rejects', 'csv_reject_scans', 'csv_regions', 'csv_texts']) await c.run(`DROP TABLE IF EXISTS ${table}`);
-
   const sensorCase =
-    input.sensorsByName.size === 0
-      ? 'NULL'
-      : `CASE sensor ${[...input.sensorsByName].map(([name, id]) => `WHEN ${quote(name)} THEN ${id}`).join(' ')} END`;
+    input.sensorsByName.size === 0 ? 'NULL' : `CASE sensor ${[...input.sensorsByName].map(([name, id]) => `WHEN ${quote(name)} THEN ${id}`).join(' ')} END`;
   const sensorCol = col('sensor');
   const fixed = input.fixedSensor === null ? 'NULL' : String(input.fixedSensor);
-  await c.run(`
-    CREATE TEMP TABLE csv_stage AS
+  // Fields are trimmed only when the untrimmed text fails its check: trimming every field costs as much as reading it.
+  const epoch = `'-?\\d+(\\.\\d+)?'`;
+  return `
     WITH raw AS (
-      SELECT trim(${col('ts')}) AS t, ${sensorCol ? `coalesce(trim(${sensorCol}), '')` : "''"} AS sensor,
-             coalesce(trim(${col('src_ip')}), '') AS src, trim(${col('dst_port')}) AS port, lower(trim(${col('proto')})) AS proto_text
+      SELECT ${col('ts')} AS ts_raw, ${sensorCol ? `coalesce(trim(${sensorCol}), '')` : "''"} AS sensor,
+             ${col('src_ip')} AS src, ${col('dst_port')} AS port_raw, ${col('proto')} AS proto_raw
       FROM read_csv(${quote(input.file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
-                    columns = {${columns}}, compression = ${input.gzip ? "'gzip'" : "'none'"},
-                    store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans')),
+                    columns = {${columns}}, compression = ${input.gzip ? "'gzip'" : "'none'"}, ${rejects})),
     split AS (
-      SELECT *, CASE WHEN NOT regexp_full_match(t, '-?\\d+(\\.\\d+)?') THEN ${formatIsoPartsSql('t')} END AS m FROM raw),
+      SELECT *, CASE WHEN regexp_full_match(ts_raw, ${epoch}) THEN ts_raw ELSE trim(ts_raw) END AS t FROM raw),
+    split2 AS (
+      SELECT *, CASE WHEN NOT regexp_full_match(t, ${epoch}) THEN ${formatIsoPartsSql('t')} END AS m FROM split),
     parsed AS (
       SELECT *, ${formatTimestampSql('t', 'm')} AS ts_ms,
-             CASE proto_text WHEN 'tcp' THEN 0 WHEN 'udp' THEN 1 WHEN 'icmp' THEN 2 WHEN 'icmpv6' THEN 3 END AS proto,
-             CASE WHEN regexp_full_match(port, '\\d{1,5}') AND CAST(port AS INTEGER) <= 65535 THEN CAST(port AS USMALLINT) END AS port_num,
-             CASE WHEN sensor = '' THEN ${fixed} ELSE ${sensorCase} END AS sensor_id,
-             regexp_full_match(src, '${IPV4_OCTET}(\\.${IPV4_OCTET}){3}') AS is_v4
-      FROM split),
-    checked AS (
-      SELECT *, CASE
-          WHEN ts_ms IS NULL THEN ${REASON.ts}
-          WHEN proto IS NULL THEN ${REASON.proto}
-          WHEN port_num IS NULL THEN ${REASON.port}
-          WHEN src = '' THEN ${REASON.missingSrc}
-          WHEN sensor_id IS NULL AND sensor <> '' THEN ${REASON.unknownSensor}
-          WHEN sensor_id IS NULL THEN ${REASON.noSensor}
-          ELSE 0 END AS reason
-      FROM parsed)
-    SELECT ts_ms AS ts, CAST(sensor_id AS USMALLINT) AS sensor, CAST(port_num AS USMALLINT) AS port, CAST(proto AS UTINYINT) AS proto,
-           CASE WHEN is_v4 THEN CAST(split_part(src, '.', 1) AS UBIGINT) * 16777216 + CAST(split_part(src, '.', 2) AS UBIGINT) * 65536
-                              + CAST(split_part(src, '.', 3) AS UBIGINT) * 256 + CAST(split_part(src, '.', 4) AS UBIGINT) END AS src_key,
-           CASE WHEN NOT is_v4 AND reason = 0 THEN src END AS src_text,
-           CAST(reason AS UTINYINT) AS reason,
-           CASE reason WHEN ${REASON.ts} THEN t WHEN ${REASON.proto} THEN proto_text WHEN ${REASON.port} THEN port
-                       WHEN ${REASON.unknownSensor} THEN sensor END AS bad_value
-    FROM checked`);
+             CASE proto_raw WHEN 'tcp' THEN 0 WHEN 'udp' THEN 1 WHEN 'icmp' THEN 2 WHEN 'icmpv6' THEN 3 ELSE
+               CASE lower(trim(proto_raw)) WHEN 'tcp' THEN 0 WHEN 'udp' THEN 1 WHEN 'icmp' THEN 2 WHEN 'icmpv6' THEN 3 END END AS proto,
+             CASE WHEN regexp_full_match(port_raw, '\\d{1,5}') THEN CAST(port_raw AS INTEGER)
+                  WHEN regexp_full_match(trim(port_raw), '\\d{1,5}') THEN CAST(trim(port_raw) AS INTEGER) END AS port_int,
+             CASE WHEN sensor = '' THEN ${fixed} ELSE ${sensorCase} END AS sensor_id
+      FROM split2)
+    SELECT *, CASE
+        WHEN ts_ms IS NULL THEN ${REASON.ts}
+        WHEN proto IS NULL THEN ${REASON.proto}
+        WHEN port_int IS NULL OR port_int > 65535 THEN ${REASON.port}
+        WHEN coalesce(trim(src), '') = '' THEN ${REASON.missingSrc}
+        WHEN sensor_id IS NULL AND sensor <> '' THEN ${REASON.unknownSensor}
+        WHEN sensor_id IS NULL THEN ${REASON.noSensor}
+        ELSE 0 END AS reason
+    FROM parsed`;
+}
 
-  // Geolocate each distinct source once: IPv4 by key, anything else by its text.
-  const keys = await queryRows<{ k: number }>(c, 'SELECT DISTINCT src_key AS k FROM csv_stage WHERE reason = 0 AND src_key IS NOT NULL');
-  const keyColumn = new Uint32Array(keys.length * 2);
-  const regionColumn = new Uint16Array(keys.length);
-  keys.forEach((row, i) => {
-    keyColumn[2 * i] = row.k;
-    regionColumn[i] = unpackRegion(input.sources.resolveIPv4Key(row.k));
-  });
-  await c.run('CREATE TEMP TABLE csv_regions (k UBIGINT, region USMALLINT)');
-  writeColumns(await c.createAppender('csv_regions'), [UBIGINT, USMALLINT], [keyColumn, regionColumn], keys.length);
-  const texts = await queryRows<{ text: string }>(c, 'SELECT DISTINCT src_text AS text FROM csv_stage WHERE src_text IS NOT NULL');
-  await c.run('CREATE TEMP TABLE csv_texts (text VARCHAR, k UBIGINT, region USMALLINT)');
-  if (texts.length > 0) {
-    const appender = await c.createAppender('csv_texts');
-    for (const { text } of texts) {
-      const packed = input.sources.resolve(text);
-      appender.appendValue(text, VARCHAR);
-      if (packed < 0) {
-        appender.appendNull();
-        appender.appendNull();
-      } else {
-        appender.appendValue(BigInt(unpackKey(packed)), UBIGINT);
-        appender.appendValue(unpackRegion(packed), USMALLINT);
-      }
-      appender.endRow();
-    }
-    appender.flushSync();
-    appender.closeSync();
+/**
+ * Loads one canonical CSV packet file into `packets` (inside the caller's
+ * transaction). Two scans of the file: the distinct sources (and the broken
+ * rows), then the checked rows joined to their keys and regions. A third,
+ * to list the rows a check refused, runs only when there are any.
+ */
+export async function readCsvIntoStore(store: Store, input: CsvLoadInput): Promise<CsvLoadResult> {
+  const c = store.connection;
+  const width = Math.max(...input.header.values()) + 1;
+  const srcCol = `c${input.header.get('src_ip')}`;
+  const columns = Array.from({ length: width }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
+  for (const table of ['csv_stage', 'csv_rejects', 'csv_reject_scans', 'csv_texts']) await c.run(`DROP TABLE IF EXISTS ${table}`);
+
+  // Scan 1: every distinct source text, geolocated once in JS.
+  const texts = await queryRows<{ text: string | null; n: number }>(
+    c,
+    `SELECT ${srcCol} AS text, count(*) AS n
+     FROM read_csv(${quote(input.file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+                   columns = {${columns}}, compression = ${input.gzip ? "'gzip'" : "'none'"},
+                   store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans')
+     GROUP BY 1`,
+  );
+  let staged = 0;
+  const textColumn: string[] = [];
+  const keyColumn = new Uint32Array(texts.length * 2);
+  const regionColumn = new Uint16Array(texts.length);
+  for (const { text, n } of texts) {
+    staged += n;
+    if (text === null) continue;
+    const packed = input.sources.resolve(text);
+    if (packed < 0) continue;
+    const i = textColumn.length;
+    textColumn.push(text);
+    const key = unpackKey(packed);
+    keyColumn[2 * i] = key % 0x1_0000_0000;
+    keyColumn[2 * i + 1] = Math.floor(key / 0x1_0000_0000);
+    regionColumn[i] = unpackRegion(packed);
   }
+  await c.run('CREATE TEMP TABLE csv_texts (text VARCHAR, k UBIGINT, region USMALLINT)');
+  const appender = await c.createAppender('csv_texts');
+  for (let start = 0; start < textColumn.length; start += 2048) {
+    const count = Math.min(2048, textColumn.length - start);
+    const chunk = DuckDBDataChunk.create([VARCHAR, UBIGINT, USMALLINT], count);
+    chunk.setColumnValues(0, textColumn.slice(start, start + count));
+    new Uint32Array(((chunk.getColumnVector(1) as unknown as { items: BigUint64Array }).items).buffer, (chunk.getColumnVector(1) as unknown as { items: BigUint64Array }).items.byteOffset, count * 2).set(keyColumn.subarray(start * 2, (start + count) * 2));
+    chunk.getColumnVector(1).flush();
+    chunk.setColumnValues(2, Array.from(regionColumn.subarray(start, start + count)));
+    appender.appendDataChunk(chunk);
+  }
+  appender.flushSync();
+  appender.closeSync();
 
+  // Scan 2: the good rows, straight into the store.
   const inserted = await queryRows<{ Count: number }>(
     c,
     `INSERT INTO packets
-     SELECT s.ts, s.sensor, coalesce(s.src_key, t.k), s.port, s.proto, coalesce(r.region, t.region), ${input.fileId}
-     FROM csv_stage s LEFT JOIN csv_regions r ON r.k = s.src_key LEFT JOIN csv_texts t ON t.text = s.src_text
-     WHERE s.reason = 0 AND coalesce(s.src_key, t.k) IS NOT NULL`,
+     SELECT r.ts_ms, r.sensor_id, t.k, r.port_int, r.proto, t.region, ${input.fileId}
+     FROM (${formatCheckedRowsSql(input, 'ignore_errors = true')}) r JOIN csv_texts t ON t.text = r.src
+     WHERE r.reason = 0`,
   );
   const accepted = inserted[0]!.Count;
-  const counts = await queryRows<{ staged: number; broken: number }>(
-    c,
-    `SELECT (SELECT count(*) FROM csv_stage) AS staged, (SELECT count(DISTINCT line) FROM csv_rejects) AS broken`,
-  );
-  const { staged, broken } = counts[0]!;
+  const broken = (await queryRows<{ n: number }>(c, 'SELECT count(DISTINCT line) AS n FROM csv_rejects'))[0]!.n;
   const result: CsvLoadResult = { read: staged + broken, accepted, rejected: staged - accepted + broken, problems: [] };
   if (result.rejected === 0) return result;
 
@@ -182,24 +188,31 @@ export async function readCsvIntoStore(store: Store, input: CsvLoadInput): Promi
     `SELECT line, error_type, error_message FROM csv_rejects
      QUALIFY row_number() OVER (PARTITION BY line ORDER BY column_idx) = 1 ORDER BY line LIMIT ${input.listed}`,
   );
-  const checkedRows =
-    staged > accepted
-      ? await queryRows<{ ordinal: number; reason: number; bad_value: string | null; src: string | null; sensor: number | null }>(
-          c,
-          // Inside a transaction a new table's row ids start at a large offset, in insertion order.
-          `SELECT s.rowid - (SELECT min(rowid) FROM csv_stage) AS ordinal, s.reason, s.bad_value, s.src_text AS src
-           FROM csv_stage s LEFT JOIN csv_texts t ON t.text = s.src_text
-           WHERE s.reason <> 0 OR (s.src_key IS NULL AND t.k IS NULL)
-           ORDER BY s.rowid LIMIT ${input.listed}`,
-        )
-      : [];
-  const lines = checkedRows.length > 0 ? await readDataRowLines(input.file, input.gzip, new Set((await queryRows<{ line: number }>(c, 'SELECT DISTINCT line FROM csv_rejects')).map((r) => r.line)), checkedRows.map((r) => r.ordinal)) : [];
+  let checkedRows: { ordinal: number; reason: number; bad_value: string | null; src: string | null }[] = [];
+  if (staged > accepted) {
+    // Scan 3 (only with refused rows): the checked rows in file order, to list the first ones.
+    // No join here: a join would not keep the file's row order, which the row ids must follow.
+    await c.run(`CREATE TEMP TABLE csv_stage AS
+      SELECT r.reason, r.src,
+             CASE r.reason WHEN ${REASON.ts} THEN r.t WHEN ${REASON.proto} THEN trim(r.proto_raw) WHEN ${REASON.port} THEN trim(r.port_raw)
+                           WHEN ${REASON.unknownSensor} THEN r.sensor END AS bad_value
+      FROM (${formatCheckedRowsSql(input, 'ignore_errors = true')}) r`);
+    checkedRows = await queryRows(
+      c,
+      // Inside a transaction a new table's row ids start at a large offset, in insertion order.
+      `SELECT s.rowid - (SELECT min(rowid) FROM csv_stage) AS ordinal, s.reason, s.bad_value, s.src
+       FROM csv_stage s LEFT JOIN csv_texts t ON t.text = s.src
+       WHERE s.reason <> 0 OR t.k IS NULL ORDER BY s.rowid LIMIT ${input.listed}`,
+    );
+  }
+  const brokenLines = new Set((await queryRows<{ line: number }>(c, 'SELECT DISTINCT line FROM csv_rejects')).map((r) => r.line));
+  const lines = checkedRows.length > 0 ? await readDataRowLines(input.file, input.gzip, brokenLines, checkedRows.map((r) => r.ordinal)) : [];
   const problems = [
     ...brokenRows.map((r) => ({ line: r.line, reason: formatBrokenReason(r.error_type, r.error_message, width) })),
     ...checkedRows.map((r, i) => ({ line: lines[i]!, reason: formatCheckReason(r.reason, r.bad_value, r.src) })),
   ];
   result.problems = problems.sort((a, b) => a.line - b.line).slice(0, input.listed);
-  for (const table of ['csv_stage', 'csv_regions', 'csv_texts']) await c.run(`DROP TABLE IF EXISTS ${table}`);
+  await c.run('DROP TABLE IF EXISTS csv_stage');
   return result;
 }
 

@@ -46,17 +46,31 @@ function appendColumns(appender: DuckDBAppender, types: DuckDBType[], columns: C
   appender.appendDataChunk(chunk);
 }
 
-/** Rows for `packets (ts, sensor, src, port, proto, region, file_id)`. */
+/** The typed array behind a chunk vector (see writeVector), for writing rows straight into it. */
+function vectorItems<T extends Column>(vector: DuckDBVector, kind: new (buffer: ArrayBuffer, offset: number, length: number) => T): T {
+  const items = (vector as unknown as { items?: ArrayBufferView }).items;
+  if (items === undefined || !ArrayBuffer.isView(items)) throw new Error(`unexpected vector storage for ${String(vector.type)}`);
+  const bytes = items.byteLength;
+  return new kind(items.buffer as ArrayBuffer, items.byteOffset, bytes / (kind as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT);
+}
+
+/**
+ * Rows for `packets (ts, sensor, src, port, proto, region, file_id)`,
+ * written straight into one reused data chunk's vectors: per 2048 rows the
+ * only work besides the row writes is one copy per column into DuckDB and
+ * the append itself.
+ */
 export class PacketSink {
   static readonly TYPES: DuckDBType[] = [DOUBLE, USMALLINT, UBIGINT, USMALLINT, UTINYINT, USMALLINT, INTEGER];
-  private readonly ts = new Float64Array(CHUNK_ROWS);
-  private readonly sensor = new Uint16Array(CHUNK_ROWS);
+  private readonly chunk: DuckDBDataChunk;
+  private readonly vectors: DuckDBVector[];
+  private readonly ts: Float64Array;
+  private readonly sensor: Uint16Array;
   /** Address key as (low, high) 32-bit words. */
-  private readonly src = new Uint32Array(CHUNK_ROWS * 2);
-  private readonly port = new Uint16Array(CHUNK_ROWS);
-  private readonly proto = new Uint8Array(CHUNK_ROWS);
-  private readonly region = new Uint16Array(CHUNK_ROWS);
-  private readonly fileId: Int32Array;
+  private readonly src: Uint32Array;
+  private readonly port: Uint16Array;
+  private readonly proto: Uint8Array;
+  private readonly region: Uint16Array;
   private count = 0;
   /** Rows appended so far. */
   rows = 0;
@@ -65,15 +79,28 @@ export class PacketSink {
     private readonly appender: DuckDBAppender,
     fileId: number,
   ) {
-    this.fileId = new Int32Array(CHUNK_ROWS).fill(fileId);
+    this.chunk = DuckDBDataChunk.create(PacketSink.TYPES, CHUNK_ROWS);
+    this.vectors = PacketSink.TYPES.map((_, c) => this.chunk.getColumnVector(c));
+    this.ts = vectorItems(this.vectors[0]!, Float64Array);
+    this.sensor = vectorItems(this.vectors[1]!, Uint16Array);
+    this.src = vectorItems(this.vectors[2]!, Uint32Array);
+    this.port = vectorItems(this.vectors[3]!, Uint16Array);
+    this.proto = vectorItems(this.vectors[4]!, Uint8Array);
+    this.region = vectorItems(this.vectors[5]!, Uint16Array);
+    vectorItems(this.vectors[6]!, Int32Array).fill(fileId);
   }
 
   push(ts: number, sensor: number, srcKey: number, port: number, proto: number, region: number): void {
     const i = this.count;
     this.ts[i] = ts;
     this.sensor[i] = sensor;
-    this.src[2 * i] = srcKey % 0x1_0000_0000;
-    this.src[2 * i + 1] = Math.floor(srcKey / 0x1_0000_0000);
+    if (srcKey < 0x1_0000_0000) {
+      this.src[2 * i] = srcKey;
+      this.src[2 * i + 1] = 0;
+    } else {
+      this.src[2 * i] = srcKey % 0x1_0000_0000;
+      this.src[2 * i + 1] = Math.floor(srcKey / 0x1_0000_0000);
+    }
     this.port[i] = port;
     this.proto[i] = proto;
     this.region[i] = region;
@@ -82,7 +109,10 @@ export class PacketSink {
 
   private flush(): void {
     if (this.count === 0) return;
-    appendColumns(this.appender, PacketSink.TYPES, [this.ts, this.sensor, this.src, this.port, this.proto, this.region, this.fileId], this.count);
+    for (const vector of this.vectors) vector.flush();
+    // Only the last chunk is short; shrinking it drops the cached vectors, which are not used again.
+    if (this.count < CHUNK_ROWS) this.chunk.rowCount = this.count;
+    this.appender.appendDataChunk(this.chunk);
     this.rows += this.count;
     this.count = 0;
   }
