@@ -9,8 +9,9 @@ import { formatLocalDate } from '../../src/aggregate/time.js';
 import { ingestHoneypotFiles, ingestPacketFiles } from '../../src/ingest/ingest.js';
 import { parseAddress, parseTimestamp } from '../../src/ingest/fields.js';
 import { parseManifest } from '../../src/ingest/manifest.js';
-import { formatAddressSql, MEMORY_STORE, openStore, queryRows, type Store } from '../../src/store/store.js';
+import { formatAddressSql, formatRegionSql, MEMORY_STORE, openStore, queryRows, type Store } from '../../src/store/store.js';
 import { fixtureGeo } from '../aggregate/fixture.js';
+import { buildPcap, ethernet, ipv6, tcp } from '../helpers/capture-writer.js';
 
 const effects = { log: () => {}, clock: () => new Date('2022-01-01T00:00:00Z') };
 const manifest = parseManifest('sensor,country,address\ns1,JP,192.0.2.10\ns2,JP,192.0.2.20\no1,US,198.51.100.7\n', 'sensors.csv');
@@ -157,6 +158,82 @@ describe('ingest: readers and reliability', () => {
   it('rejects Shadowserver rows without --sensor, since their dst_ip is blank', async () => {
     await assert.rejects(ingestPacketFiles(store, { files: [SHADOWSERVER_SAMPLE], manifest, geo: fixtureGeo }, effects), { code: 'INPUT_INVALID' });
     assert.equal(await count(store), 0);
+  });
+
+  it('counts a Shadowserver event with count N as N packets, and rejects a bad count', async () => {
+    const header = '"timestamp","protocol","src_ip","src_port","dst_ip","dst_port","count"';
+    const path = await file(
+      'event4_honeypot_darknet.csv',
+      [
+        header,
+        '"2021-10-01 00:00:00","tcp","192.0.2.1",4717,,23,',
+        '"2021-10-01 00:00:05","tcp","192.0.2.2",4718,,23,3',
+        '"2021-10-01 00:00:09","udp","192.0.2.3",4719,,53,0',
+        '"2021-10-01 00:00:09","udp","192.0.2.3",4719,,53,many',
+        '',
+      ].join('\n'),
+    );
+    const summary = await ingestPacketFiles(store, { files: [path], manifest, sensor: 's1', geo: fixtureGeo, maxErrors: 2 }, effects);
+    const f = summary.files[0]!;
+    assert.equal(f.format, 'shadowserver');
+    assert.equal(f.read, 4, 'rows read');
+    assert.equal(f.accepted, 4, 'packets: 1 + 3');
+    assert.deepEqual(
+      f.problems.map((p) => [p.line, p.reason.split(' ').slice(0, 2).join(' ')]),
+      [
+        [4, 'bad count'],
+        [5, 'bad count'],
+      ],
+    );
+    const rows = await queryRows<{ src: string; n: number }>(
+      store.connection,
+      `SELECT ${formatAddressSql('src')} AS src, count(*) AS n FROM packets GROUP BY src ORDER BY src`,
+    );
+    assert.deepEqual(rows, [
+      { src: '192.0.2.1', n: 1 },
+      { src: '192.0.2.2', n: 3 },
+    ]);
+  });
+
+  it('stores and geolocates IPv4-mapped IPv6 sources as the IPv4 address, from CSV and from captures', async () => {
+    const csv = await file(
+      'mapped.csv',
+      'ts,sensor,src_ip,dst_port,proto\n2021-10-01T00:00:00Z,s1,192.0.2.44,23,tcp\n2021-10-01T00:00:01Z,s1,::ffff:192.0.2.44,23,tcp\n2021-10-01T00:00:02Z,s1,::FFFF:C000:22C,23,tcp\n',
+    );
+    const ms = Date.UTC(2021, 9, 1, 0, 0, 3);
+    const pcap = await file(
+      'mapped.pcap',
+      buildPcap({
+        records: [{ sec: ms / 1000, frac: 0, data: ethernet(ipv6({ src: '::ffff:c000:22c', dst: '2001:db8::10', protocol: 6, payload: tcp(23) }), 0x86dd) }],
+      }),
+    );
+    await ingestPacketFiles(store, { files: [csv, pcap], manifest, sensor: 's1', geo: fixtureGeo }, effects);
+    const rows = await queryRows<{ src: string; region: string; n: number }>(
+      store.connection,
+      `SELECT ${formatAddressSql('src')} AS src, ${formatRegionSql('region')} AS region, count(*) AS n FROM packets GROUP BY ALL`,
+    );
+    assert.deepEqual(rows, [{ src: '192.0.2.44', region: 'RU', n: 4 }], 'one source, placed by its IPv4 address');
+    assert.equal(await count(store, 'addresses6'), 0, 'no IPv6 dictionary entry for a mapped address');
+  });
+
+  it('gives the right line numbers for bad rows deep in a large CSV', async () => {
+    const lines = ['ts,sensor,src_ip,dst_port,proto'];
+    for (let i = 0; i < 60_000; i++) lines.push(`${1633046400 + i},s${1 + (i % 2)},198.51.100.${i % 200},${i % 1000},tcp`);
+    lines[1000] = '';
+    lines[2000] = '1633046400,s1,198.51.100.1,80';
+    lines[40_000] = '1633046400,s1,198.51.100.1,80,gre';
+    lines[55_555] = '1633046400,s1,198.51.100.1,99999,tcp';
+    const path = await file('large.csv', `${lines.join('\n')}\n`);
+    const summary = await ingestPacketFiles(store, { files: [path], manifest, geo: fixtureGeo, maxErrors: 3 }, effects);
+    const f = summary.files[0]!;
+    assert.equal(f.read, 59_999, 'the blank line is not a row');
+    assert.equal(f.rejected, 3);
+    assert.equal(f.accepted, 59_996);
+    assert.deepEqual(
+      f.problems.map((p) => `${p.line}: ${p.reason}`),
+      ['2001: expected 5 fields, got 4', '40001: unknown protocol "gre" (expected tcp, udp, icmp or icmpv6)', '55556: bad destination port "99999"'],
+    );
+    assert.equal(await count(store), 59_996);
   });
 
   it('reads honeypot logs in CSV and NDJSON', async () => {
