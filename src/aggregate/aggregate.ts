@@ -198,17 +198,52 @@ function previousRankOf(id: string, previous: RankedEntry<unknown>[] | null): Pr
   return index < 0 ? 'outside' : index + 1;
 }
 
-function aggregateSensorChanges(data: QuarterData, activity: Activity, homeCountry: string): SensorChange[] {
+/**
+ * Changes in the domestic sensor set, with a warning for each. Besides
+ * sensors that appear or fall silent within the quarter, a sensor silent for
+ * the whole quarter is a change too: one active in the previous quarter is
+ * silent from the first day. One the manifest holds active but that recorded
+ * nothing keeps the changes its range implies (it is in the set by
+ * definition, and counts in every day's denominator); a warning says so.
+ */
+function aggregateSensorChanges(
+  data: QuarterData,
+  activity: Activity,
+  previousActivity: Activity,
+  homeCountry: string,
+): { changes: SensorChange[]; warnings: string[] } {
   const changes: SensorChange[] = [];
+  const warnings: string[] = [];
   const last = data.days.length - 1;
+  const recorded = new Set(data.sensorDays.filter((row) => row.inRange > 0).map((row) => row.sensor));
   for (const sensor of data.sensors) {
     if (sensor.country !== homeCountry) continue;
     const days = activity.activeDays.get(sensor.name);
-    if (!days || days.length === 0) continue;
-    if (days[0]! > 0) changes.push({ sensor: sensor.name, kind: 'appeared', date: data.days[days[0]!]! });
-    if (days[days.length - 1]! < last) changes.push({ sensor: sensor.name, kind: 'silent', date: data.days[days[days.length - 1]! + 1]! });
+    if (!days || days.length === 0) {
+      if ((previousActivity.activeDays.get(sensor.name)?.length ?? 0) > 0) {
+        changes.push({ sensor: sensor.name, kind: 'silent', date: data.days[0]! });
+        warnings.push(`Sensor ${sensor.name} was active in the previous quarter but recorded nothing in ${data.quarter}.`);
+      }
+      continue;
+    }
+    // Its range is what the manifest says, so the set's changes stand; the silence is noted.
+    if (sensor.ranged && !recorded.has(sensor.name))
+      warnings.push(
+        `Sensor ${sensor.name} is active by the manifest on ${days.length} day${days.length === 1 ? '' : 's'} of ${data.quarter} but recorded nothing; it still counts as an active sensor on those days, which lowers every per-sensor value.`,
+      );
+    if (days[0]! > 0) {
+      changes.push({ sensor: sensor.name, kind: 'appeared', date: data.days[days[0]!]! });
+      warnings.push(`Sensor ${sensor.name} appears on ${data.days[days[0]!]!}.`);
+    }
+    if (days[days.length - 1]! < last) {
+      const date = data.days[days[days.length - 1]! + 1]!;
+      changes.push({ sensor: sensor.name, kind: 'silent', date });
+      warnings.push(`Sensor ${sensor.name} is silent from ${date}.`);
+    }
   }
-  return changes.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.sensor < b.sensor ? -1 : a.sensor > b.sensor ? 1 : 0));
+  const byDate = (a: SensorChange, b: SensorChange) =>
+    a.date < b.date ? -1 : a.date > b.date ? 1 : a.sensor < b.sensor ? -1 : a.sensor > b.sensor ? 1 : 0;
+  return { changes: changes.sort(byDate), warnings };
 }
 
 function aggregateMonthly(data: QuarterData, activity: Activity, homeCountry: string): MonthlyComparison | undefined {
@@ -334,9 +369,8 @@ export function aggregateQuarter(input: AggregateInput): AggregateResult {
     ),
   );
 
-  const sensorChanges = aggregateSensorChanges(current, activity, home);
-  for (const change of sensorChanges)
-    warnings.push(change.kind === 'silent' ? `Sensor ${change.sensor} is silent from ${change.date}.` : `Sensor ${change.sensor} appears on ${change.date}.`);
+  const { changes: sensorChanges, warnings: sensorWarnings } = aggregateSensorChanges(current, activity, previousActivity, home);
+  warnings.push(...sensorWarnings);
   const emptyDays = current.days.filter((_, index) => activity.domestic[index] === 0);
   if (emptyDays.length > 0)
     warnings.push(`${emptyDays.length} day${emptyDays.length === 1 ? '' : 's'} without any active domestic sensor (no value): ${emptyDays.slice(0, 5).join(', ')}${emptyDays.length > 5 ? ', …' : ''}.`);
