@@ -4,11 +4,13 @@
  * the ratio means more than the time). Names: report, capture, ingest.
  */
 import { benchCaptureRead } from './capture.js';
+import { benchIngest } from './ingest.js';
 import { benchReportBuild } from './report.js';
 
 const benches: Record<string, () => Promise<void>> = {
   report: () => benchReportBuild(3),
   capture: () => benchCaptureRead(),
+  ingest: () => benchIngest(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
