@@ -9,7 +9,7 @@ import type { QuarterData, SensorInfo } from '../aggregate/quarter-data.js';
 import { BUCKET_MS, formatBucketDays, type QuarterSpan } from '../aggregate/time.js';
 import { PROTO_CODES } from '../ingest/capture-types.js';
 import { PROTO_NAMES } from '../ingest/fields.js';
-import { queryRows, type Store } from './store.js';
+import { queryColumns, queryRows, type Store } from './store.js';
 
 export interface QuarterQuery {
   span: QuarterSpan;
@@ -84,41 +84,49 @@ export async function loadQuarterData(store: Store, query: QuarterQuery): Promis
     WHERE p.ts >= $start AND p.ts < $end`;
   const accepted = `SELECT * FROM (${quarterPackets}) WHERE in_range AND domestic`;
 
-  // One scan for the per-day counts: by sensor (every packet), by port and by region (accepted ones).
+  // One scan for every count that is not about a focus port: by sensor and day (every packet),
+  // and by port and day, region and day, region and port (accepted packets).
   const sensorName = new Map(sensorRows.map((s) => [s.id, s.name]));
-  const grouped = await queryRows<{ g: number; sensor: number; day: number; port: number; proto: number; region: number; packets: number; in_range: number; accepted: number }>(
+  const g = await queryColumns<{
+    g: number[]; sensor: (number | null)[]; day: (number | null)[]; port: (number | null)[]; proto: (number | null)[]; region: (number | null)[];
+    packets: number[]; in_range: number[]; accepted: number[];
+  }>(
     c,
-    `SELECT grouping(sensor, port, region) AS g, sensor, day, port, proto, region,
-            count(*) AS packets, count(*) FILTER (WHERE in_range) AS in_range, count(*) FILTER (WHERE in_range AND domestic) AS accepted
+    `SELECT CAST(grouping(sensor, day, port, region) AS INTEGER) AS g, sensor, day, port, proto, region,
+            CAST(count(*) AS INTEGER) AS packets, CAST(count(*) FILTER (WHERE in_range) AS INTEGER) AS in_range,
+            CAST(count(*) FILTER (WHERE in_range AND domestic) AS INTEGER) AS accepted
      FROM (${quarterPackets})
-     GROUP BY GROUPING SETS ((sensor, day), (port, proto, day), (region, day))
-     ORDER BY g, sensor, port, proto, region, day`,
+     GROUP BY GROUPING SETS ((sensor, day), (port, proto, day), (region, day), (region, port, proto))
+     ORDER BY g, sensor, region, port, proto, day`,
     range,
   );
-  // grouping(): a set bit marks a column left out of the row's set.
-  const bySensor = 0b011;
-  const byPort = 0b101;
-  const byRegion = 0b110;
-  const sensorDays = grouped
-    .filter((r) => r.g === bySensor)
-    .map((r) => ({ sensor: sensorName.get(r.sensor)!, day: r.day, packets: r.packets, inRange: r.in_range }));
-  const portDaily = grouped
-    .filter((r) => r.g === byPort && r.accepted > 0)
-    .map((r) => ({ port: r.port, proto: PROTO_NAMES[r.proto]!, day: r.day, packets: r.accepted }));
-  const regionDaily = grouped
-    .filter((r) => r.g === byRegion && r.accepted > 0)
-    .map((r) => ({ region: formatRegion(r.region), day: r.day, packets: r.accepted }));
-
-  const regionMainPort = (
-    await queryRows<{ region: number; port: number; proto: number }>(
-      c,
-      `SELECT region, port, proto FROM (
-         SELECT region, port, proto, count(*) AS n FROM (${accepted}) GROUP BY ALL)
-       QUALIFY row_number() OVER (PARTITION BY region ORDER BY n DESC, port, proto) = 1
-       ORDER BY region`,
-      range,
-    )
-  ).map((r) => ({ region: formatRegion(r.region), port: r.port, proto: PROTO_NAMES[r.proto]! }));
+  // grouping(): a set bit marks a column left out of the row's set (sensor, day, port, region).
+  const bySensorDay = 0b0011;
+  const byPortDay = 0b1001;
+  const byRegionDay = 0b1010;
+  const byRegionPort = 0b1100;
+  const sensorDays: QuarterData['sensorDays'] = [];
+  const portDaily: QuarterData['portDaily'] = [];
+  const regionDaily: QuarterData['regionDaily'] = [];
+  const regionMainPort: QuarterData['regionMainPort'] = [];
+  const mainPacketsOf = new Map<number, number>();
+  for (let i = 0; i < g.g.length; i++) {
+    const set = g.g[i]!;
+    if (set === bySensorDay) sensorDays.push({ sensor: sensorName.get(g.sensor[i]!)!, day: g.day[i]!, packets: g.packets[i]!, inRange: g.in_range[i]! });
+    else if (g.accepted[i] === 0) continue;
+    else if (set === byPortDay) portDaily.push({ port: g.port[i]!, proto: PROTO_NAMES[g.proto[i]!]!, day: g.day[i]!, packets: g.accepted[i]! });
+    else if (set === byRegionDay) regionDaily.push({ region: formatRegion(g.region[i]!), day: g.day[i]!, packets: g.accepted[i]! });
+    else if (set === byRegionPort) {
+      // Rows come by region, then port and protocol: the first with the most packets wins ties.
+      const region = g.region[i]!;
+      const best = mainPacketsOf.get(region);
+      if (best !== undefined && best >= g.accepted[i]!) continue;
+      mainPacketsOf.set(region, g.accepted[i]!);
+      const entry = { region: formatRegion(region), port: g.port[i]!, proto: PROTO_NAMES[g.proto[i]!]! };
+      if (best === undefined) regionMainPort.push(entry);
+      else regionMainPort[regionMainPort.length - 1] = entry;
+    }
+  }
 
   const focus: QuarterData['focus'] = [];
   for (const f of query.focus) {

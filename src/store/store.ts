@@ -133,6 +133,23 @@ export async function queryRows<T extends Record<string, unknown>>(
   });
 }
 
+/**
+ * Runs a query and returns its columns by name, with BIGINTs as numbers.
+ * For results of many rows: one array per column costs far less than an
+ * object per row.
+ */
+export async function queryColumns<T extends Record<string, unknown[]>>(
+  connection: DuckDBConnection,
+  sql: string,
+  params?: Record<string, string | number | boolean | null>,
+): Promise<T> {
+  const reader = params ? await connection.runAndReadAll(sql, params) : await connection.runAndReadAll(sql);
+  const columns = reader.getColumnsObjectJS() as Record<string, unknown[]>;
+  for (const values of Object.values(columns))
+    if (values.some((v) => typeof v === 'bigint')) for (let i = 0; i < values.length; i++) if (typeof values[i] === 'bigint') values[i] = Number(values[i]);
+  return columns as T;
+}
+
 /** Runs `body` in one transaction: committed if it returns, rolled back if it throws. */
 export async function withTransaction<T>(store: Store, body: () => Promise<T>): Promise<T> {
   await store.connection.run('BEGIN TRANSACTION');
