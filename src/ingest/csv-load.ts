@@ -1,18 +1,19 @@
 /**
  * The fast path for canonical packet CSV (`ts,sensor,src_ip,dst_port,proto`):
  * DuckDB's own CSV reader parses the file, the checks of rows.ts/fields.ts
- * run as SQL over a compact staging table, and only the distinct source
- * addresses come back to JavaScript to be geolocated.
+ * run as SQL, and only the distinct source addresses come back to
+ * JavaScript to be canonicalised and geolocated.
  *
- *   read_csv (all text; broken rows → reject table, with line numbers)
- *     ─▶ csv_stage: parsed ts, sensor id, IPv4 key, port, proto, reason code
- *     ─▶ distinct sources ─▶ geolocated in JS ─▶ csv_regions / csv_texts
- *     ─▶ INSERT INTO packets … JOIN regions WHERE the row is valid
+ *   scan 1: read_csv → distinct src_ip texts (broken rows → reject table,
+ *           with line numbers) → geolocated in JS → csv_texts (text, key, region)
+ *   scan 2: read_csv → checked rows JOIN csv_texts → INSERT INTO packets
+ *   scan 3, only when a check refused rows: the checked rows in file order,
+ *           to list the first ones with their line numbers
  *
  * Rejected rows keep the JS readers' reasons. Line numbers come from
  * DuckDB's reject table for broken rows and, for rows refused by a check,
- * from the row's position in the staging table (insertion order is kept),
- * mapped to its line by one scan of the file, done only when there are any.
+ * from the row's position in scan 3's table (insertion order is kept),
+ * mapped to its line by one scan of the file.
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
@@ -162,8 +163,7 @@ export async function readCsvIntoStore(store: Store, input: CsvLoadInput): Promi
     const count = Math.min(2048, textColumn.length - start);
     const chunk = DuckDBDataChunk.create([VARCHAR, UBIGINT, USMALLINT], count);
     chunk.setColumnValues(0, textColumn.slice(start, start + count));
-    new Uint32Array(((chunk.getColumnVector(1) as unknown as { items: BigUint64Array }).items).buffer, (chunk.getColumnVector(1) as unknown as { items: BigUint64Array }).items.byteOffset, count * 2).set(keyColumn.subarray(start * 2, (start + count) * 2));
-    chunk.getColumnVector(1).flush();
+    chunk.setColumnValues(1, Array.from({ length: count }, (_, i) => BigInt(keyColumn[2 * (start + i)]!) + (BigInt(keyColumn[2 * (start + i) + 1]!) << 32n)));
     chunk.setColumnValues(2, Array.from(regionColumn.subarray(start, start + count)));
     appender.appendDataChunk(chunk);
   }
