@@ -29,9 +29,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Type, type Static } from '@sinclair/typebox';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { TypeCheck } from '@sinclair/typebox/compiler';
 import { ReportError } from '../errors.js';
-import { formatSchemaErrors } from '../stats/validate.js';
+import { compileSchema, formatSchemaErrors } from '../stats/validate.js';
 import { Protocol } from '../stats/schema.js';
 
 export const QuarterConfigSchema = Type.Object(
@@ -107,13 +107,13 @@ export const DEFAULT_CONFIG: QuarterConfig = {
   publication: { date: null, publisher: null, previousReportUrl: null },
 };
 
-let validate: ValidateFunction | undefined;
+let compiled: TypeCheck<typeof QuarterConfigSchema> | undefined;
 
 /** Validates config JSON and fills defaults; errors name the key. */
 export function parseQuarterConfig(data: unknown, source: string): QuarterConfig {
-  validate ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(QuarterConfigSchema);
-  if (!validate(data))
-    throw new ReportError('CONFIG_INVALID', `${source} is not a valid quarter configuration:`, { details: formatSchemaErrors(validate.errors ?? []) });
+  compiled ??= compileSchema(QuarterConfigSchema);
+  if (!compiled.Check(data))
+    throw new ReportError('CONFIG_INVALID', `${source} is not a valid quarter configuration:`, { details: formatSchemaErrors(compiled.Errors(data)) });
   const config = data as Static<typeof QuarterConfigSchema>;
   const threshold = config.honeypotThreshold ?? DEFAULT_CONFIG.honeypotThreshold;
   const focus = (config.focus ?? []).map((f) => ({
