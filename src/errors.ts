@@ -95,6 +95,11 @@ const catalogue = {
     title: 'The locale files have errors',
     hint: 'Fix each problem listed above in the locale files (locales/<lang>/<namespace>.json); docs/translators.md explains each kind.',
   },
+  CAPTURE_FAILED: {
+    exit: 1,
+    title: 'The capture reader failed',
+    hint: 'Nothing from this ingest was stored. Run again with --debug for details; if the file reads with `tcpdump -r`, report this as a bug with the output.',
+  },
 } as const satisfies Record<string, { exit: number; title: string; hint: string }>;
 
 export class ReportError extends Error {
