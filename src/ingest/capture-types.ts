@@ -23,6 +23,8 @@ export interface CaptureBatch {
   src: Uint32Array;
   /** Index of the destination address in the address table. */
   dst: Uint32Array;
+  /** Sensor id of each packet, when the read attributes packets by destination (`sensorsByAddress`). */
+  sensor: Uint16Array;
   /** Destination port, or the ICMP/ICMPv6 type. */
   port: Uint16Array;
   /** Protocol code, see PROTO_CODES. */
@@ -62,7 +64,7 @@ export interface CaptureSummary {
   format: 'pcap' | 'pcapng';
   /** Every frame read, accepted or not. */
   frames: number;
-  /** Frames handed out in batches. */
+  /** Frames handed out in batches (with `sensorsByAddress`, those sent to a sensor's address). */
   accepted: number;
   skipped: SkippedCounts;
   /**
@@ -83,6 +85,19 @@ export interface CaptureReadOptions {
   batchSize?: number;
   /** Called with bytes consumed of the (compressed) file, for a progress bar. */
   onProgress?: (bytesRead: number) => void;
+  /**
+   * Called with the file's raw bytes (compressed, for .gz) in order as they
+   * are read, so that the file can be hashed in the same pass. Bytes after
+   * the end of a gzip stream may never be read: the caller hashes whatever
+   * the chunks fall short of the file's size.
+   */
+  onFileBytes?: (chunk: Uint8Array) => void;
+  /**
+   * Attributes each packet to the sensor whose address (canonical text) is its
+   * destination, in the batches' `sensor` column. A packet sent to any other
+   * address is rejected, with its number and the address.
+   */
+  sensorsByAddress?: ReadonlyMap<string, number>;
 }
 
 /**

@@ -10,7 +10,6 @@
  */
 import { ReportError } from '../errors.js';
 import type {
-  CaptureBatch,
   CaptureProblem,
   CaptureReadOptions,
   CaptureReader,
@@ -18,7 +17,8 @@ import type {
 } from './capture-types.js';
 import { AddressTable } from './capture/addresses.js';
 import { openByteSource, StreamWindow } from './capture/byte-source.js';
-import { BatchColumns, FrameDecoder } from './capture/frame.js';
+import { parseAddress } from './fields.js';
+import { BatchColumns, DestinationSensors, FrameDecoder } from './capture/frame.js';
 import { BLOCK_SHB, PcapngParser, parsePcapngByteOrder } from './capture/pcapng.js';
 import { PCAP_HEADER_BYTES, PcapParser, parsePcapHeader, type PcapHeader } from './capture/pcap.js';
 import { CaptureTally, type RecordParser } from './capture/records.js';
@@ -40,6 +40,23 @@ export async function openCapture(
   path: string,
   options: CaptureReadOptions = {},
 ): Promise<CaptureReader> {
+  return openCaptureColumns(path, options);
+}
+
+/** A capture reader whose batches are BatchColumns, for a reader that hands their buffers to another thread. */
+export interface CaptureColumnsReader extends CaptureReader {
+  /**
+   * Yields the one batch object of this read. Its columns may be moved to a
+   * new buffer (`BatchColumns.adopt`) before the next batch is requested.
+   */
+  batches(): AsyncIterable<BatchColumns>;
+}
+
+/** openCapture, with the batches' column buffers exposed. */
+export async function openCaptureColumns(
+  path: string,
+  options: CaptureReadOptions = {},
+): Promise<CaptureColumnsReader> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new ReportError(
@@ -50,7 +67,7 @@ export async function openCapture(
   const tally = new CaptureTally(path);
   const { head, gzip } = await readCaptureHead(path);
   const layout = parseCaptureLayout(head, gzip, tally);
-  return new CaptureFileReader(path, layout, batchSize, tally, options.onProgress);
+  return new CaptureFileReader(path, layout, batchSize, tally, options);
 }
 
 /** The first bytes of the (decompressed) capture: enough for any file header. */
@@ -124,7 +141,7 @@ function formatBytes(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
 }
 
-class CaptureFileReader implements CaptureReader {
+class CaptureFileReader implements CaptureColumnsReader {
   readonly format: 'pcap' | 'pcapng';
   private readonly table = new AddressTable();
   private readonly batch: BatchColumns;
@@ -137,25 +154,28 @@ class CaptureFileReader implements CaptureReader {
     private readonly layout: CaptureLayout,
     batchSize: number,
     private readonly tally: CaptureTally,
-    private readonly onProgress: ((bytesRead: number) => void) | undefined,
+    private readonly options: CaptureReadOptions,
   ) {
     this.format = layout.format;
     this.batch = new BatchColumns(batchSize);
-    this.decoder = new FrameDecoder(this.batch, this.table);
+    const byAddress = options.sensorsByAddress;
+    // The reader's texts are canonical, but an IPv4-mapped IPv6 address is a sensor's IPv4 address.
+    const sensors = byAddress ? new DestinationSensors((address) => byAddress.get(parseAddress(address) ?? address)) : null;
+    this.decoder = new FrameDecoder(this.batch, this.table, sensors);
   }
 
   get addresses(): readonly string[] {
     return this.table.addresses;
   }
 
-  batches(): AsyncIterable<CaptureBatch> {
+  batches(): AsyncIterable<BatchColumns> {
     if (this.started) throw new Error(`${this.path}: a capture's batches can be read only once`);
     this.started = true;
     return this.readBatches();
   }
 
-  private async *readBatches(): AsyncGenerator<CaptureBatch> {
-    const { source } = await openByteSource(this.path, this.onProgress);
+  private async *readBatches(): AsyncGenerator<BatchColumns> {
+    const { source } = await openByteSource(this.path, this.options.onProgress, this.options.onFileBytes);
     const window = new StreamWindow(source);
     const batch = this.batch;
     try {

@@ -15,7 +15,7 @@ import { basename } from 'node:path';
 import { ReportError } from '../errors.js';
 import type { GeoResolver } from '../geo/geo.js';
 import { queryRows, withTransaction, type Store } from '../store/store.js';
-import { openCapture } from './capture.js';
+import { readCaptureIntoStore } from './capture-load.js';
 import { parseCsvHeader } from './csv.js';
 import { parseCsvFastPath, readCsvIntoStore } from './csv-load.js';
 import { parseAddress } from './fields.js';
@@ -231,12 +231,11 @@ export async function ingestPacketFiles(store: Store, options: PacketIngestOptio
       const header = head.format === 'csv' ? parseCsvHeader(head.firstLine) : null;
       if (header && parseCsvFastPath(header)) {
         summary = await readCsvFile(store, file, head, header, id, sensors.byName, fixedSensor, sources, effects);
+      } else if (head.format === 'pcap' || head.format === 'pcapng') {
+        summary = await readCaptureFile(store, file, head, id, sensors.byAddress, fixedSensor, sources, effects);
       } else {
         const sink = new PacketSink(await store.connection.createAppender('packets'), id);
-        summary =
-          head.format === 'pcap' || head.format === 'pcapng'
-            ? await readCaptureFile(file, head, sink, sensors.byAddress, fixedSensor, sources, effects)
-            : await readPacketTextFile(file, head, sink, sensors, fixedSensor, sources, effects);
+        summary = await readPacketTextFile(file, head, sink, sensors, fixedSensor, sources, effects);
         sink.close();
       }
       summaries.push(summary);
@@ -338,54 +337,28 @@ async function readPacketTextFile(
 }
 
 async function readCaptureFile(
+  store: Store,
   file: string,
   head: InputHead,
-  sink: PacketSink,
+  fileId: number,
   byAddress: Map<string, number>,
   fixedSensor: number | null,
   sources: SourceKeys,
   effects: IngestEffects,
 ): Promise<FileSummary> {
-  const hashing = readFileSha256(file);
-  const reader = await openCapture(file, { onProgress: (bytes) => effects.progress?.(file, bytes, head.size) });
-  const summary = newSummary(file, reader.format + (head.gzip ? '.gz' : ''));
-  // Per capture address index: the packed source (key and region, -1 if bad) and the sensor its destination is (-1 if none).
-  const srcKey: number[] = [];
-  const srcRegion: number[] = [];
-  const dstSensor: number[] = [];
-  let accepted = 0;
-  for await (const batch of reader.batches()) {
-    const addresses = reader.addresses;
-    const { tsMs, src, dst, port, proto } = batch;
-    for (let i = 0; i < batch.count; i++) {
-      let sensor = fixedSensor;
-      if (sensor === null) {
-        const d = dst[i]!;
-        let hit = dstSensor[d];
-        if (hit === undefined) hit = dstSensor[d] = byAddress.get(addresses[d]!) ?? -1;
-        if (hit < 0) {
-          reject(summary, batch.firstPacketNumber + i, 'packet', `destination ${addresses[d]} is no sensor's address in the manifest; give --sensor`);
-          continue;
-        }
-        sensor = hit;
-      }
-      const s = src[i]!;
-      let key = srcKey[s];
-      if (key === undefined) {
-        const packed = sources.resolve(addresses[s]!);
-        key = srcKey[s] = packed < 0 ? -1 : unpackKey(packed);
-        srcRegion[s] = packed < 0 ? 0 : unpackRegion(packed);
-      }
-      if (key < 0) {
-        reject(summary, batch.firstPacketNumber + i, 'packet', `bad source address ${addresses[s]}`);
-        continue;
-      }
-      sink.push(tsMs[i]!, sensor, key, port[i]!, proto[i]!, srcRegion[s]!);
-      accepted++;
-    }
-  }
-  summary.accepted = accepted;
-  const capture = reader.summary();
+  // The capture is read, hashed and decoded on its own thread (capture-load.ts).
+  const loaded = await readCaptureIntoStore(store, {
+    file,
+    fileId,
+    sensorsByAddress: byAddress,
+    fixedSensor,
+    sources,
+    listed: LISTED_PROBLEMS,
+    onProgress: (bytes) => effects.progress?.(file, bytes, head.size),
+  });
+  const capture = loaded.summary;
+  const summary = newSummary(file, capture.format + (head.gzip ? '.gz' : ''));
+  summary.accepted = loaded.inserted;
   summary.read = capture.frames;
   summary.skipped = { ...capture.skipped };
   for (const problem of capture.rejected) reject(summary, problem.packet, 'packet', problem.reason);
@@ -395,7 +368,7 @@ async function readCaptureFile(
     summary.truncated = `packet ${capture.truncated.packet}: ${capture.truncated.reason}`;
     effects.log(`warning: ${file}: the last record is cut off (${summary.truncated}); the complete records before it are kept`);
   }
-  summary.sha256 = await hashing;
+  summary.sha256 = loaded.sha256;
   return summary;
 }
 

@@ -3,16 +3,22 @@
  * as DuckDB data chunks, one vector copy per column per 2048 rows. Nothing
  * is allocated per row, which is what lets captures be appended at millions
  * of packets a second.
+ *
+ * Captures go one step further (writePacketScan): DuckDB pulls their rows
+ * through a table function inside one INSERT … SELECT, so that appending and
+ * compressing run on DuckDB's threads while this one only fills chunks.
  */
 import {
   DOUBLE,
   DuckDBDataChunk,
+  DuckDBTableFunction,
   INTEGER,
   UBIGINT,
   USMALLINT,
   UTINYINT,
   VARCHAR,
   type DuckDBAppender,
+  type DuckDBConnection,
   type DuckDBType,
   type DuckDBVector,
 } from '@duckdb/node-api';
@@ -178,4 +184,128 @@ export function writeColumns(appender: DuckDBAppender, types: DuckDBType[], colu
   }
   appender.flushSync();
   appender.closeSync();
+}
+
+/** The columns of one chunk of `packets` rows, written in place; `src` holds (low, high) 32-bit words. */
+export interface PacketChunk {
+  ts: Float64Array;
+  sensor: Uint16Array;
+  src: Uint32Array;
+  port: Uint16Array;
+  proto: Uint8Array;
+  region: Uint16Array;
+}
+
+/** Where a packets scan gets its rows. */
+export interface PacketChunkSource {
+  /**
+   * Writes up to `capacity` rows at the start of the chunk's columns and
+   * returns how many. Returning 0 ends this scan (a later scan may go on
+   * from there). Called on this thread while DuckDB waits for the chunk; an
+   * error it throws fails the INSERT and is rethrown by writePacketScan.
+   */
+  fill(chunk: PacketChunk, capacity: number): number;
+}
+
+interface ActiveScan {
+  source: PacketChunkSource;
+  fileId: number;
+  threads: number;
+  rows: number;
+  error?: unknown;
+}
+
+const SCAN_FUNCTION = 'tsubame_packet_scan';
+const PACKET_COLUMNS = ['ts', 'sensor', 'src', 'port', 'proto', 'region', 'file_id'];
+const activeScans = new Map<number, ActiveScan>();
+const scanConnections = new WeakSet<DuckDBConnection>();
+let nextScanId = 1;
+
+function createPacketScanFunction(): DuckDBTableFunction {
+  return DuckDBTableFunction.create({
+    name: SCAN_FUNCTION,
+    parameterTypes: [INTEGER],
+    bindFunction: (info) => {
+      PACKET_COLUMNS.forEach((name, c) => info.addResultColumn(name, PacketSink.TYPES[c]!));
+      info.setBindData({ id: info.getParameter(0) as number });
+    },
+    initFunction: (info) => {
+      const scan = activeScans.get((info.bindData as { id: number }).id);
+      info.setMaxThreads(scan?.threads ?? 1);
+    },
+    mainFunction: (info, output) => {
+      const scan = activeScans.get((info.bindData as { id: number }).id);
+      if (scan === undefined || scan.error !== undefined) {
+        output.rowCount = 0;
+        return;
+      }
+      output.rowCount = CHUNK_ROWS;
+      const vectors = PacketSink.TYPES.map((_, c) => output.getColumnVector(c));
+      let rows: number;
+      try {
+        rows = scan.source.fill(
+          {
+            ts: vectorItems(vectors[0]!, Float64Array),
+            sensor: vectorItems(vectors[1]!, Uint16Array),
+            src: vectorItems(vectors[2]!, Uint32Array),
+            port: vectorItems(vectors[3]!, Uint16Array),
+            proto: vectorItems(vectors[4]!, Uint8Array),
+            region: vectorItems(vectors[5]!, Uint16Array),
+          },
+          CHUNK_ROWS,
+        );
+      } catch (error) {
+        scan.error = error;
+        info.setError(error instanceof Error ? error.message : String(error));
+        output.rowCount = 0;
+        return;
+      }
+      if (rows > 0) {
+        vectorItems(vectors[6]!, Int32Array).fill(scan.fileId, 0, rows);
+        for (const vector of vectors) vector.flush();
+      }
+      if (rows < CHUNK_ROWS) output.rowCount = rows;
+      scan.rows += rows;
+    },
+  });
+}
+
+async function readSetting(connection: DuckDBConnection, name: string): Promise<string> {
+  const reader = await connection.runAndReadAll(`SELECT CAST(current_setting('${name}') AS VARCHAR)`);
+  return String(reader.getRows()[0]![0]);
+}
+
+/**
+ * Inserts the rows `source` gives into `packets` (with `fileId`) in one
+ * INSERT … SELECT from a table function, until the source returns 0.
+ * DuckDB appends, and compresses what it writes ahead to the database file,
+ * on its own threads; with `threads` > 1 several of them ask for chunks, and
+ * the rows' order in the table is not kept. Resolves with the rows inserted.
+ */
+export async function writePacketScan(
+  connection: DuckDBConnection,
+  source: PacketChunkSource,
+  fileId: number,
+  options: { threads?: number } = {},
+): Promise<number> {
+  if (!scanConnections.has(connection)) {
+    connection.registerTableFunction(createPacketScanFunction());
+    scanConnections.add(connection);
+  }
+  const id = nextScanId++;
+  const scan: ActiveScan = { source, fileId, threads: options.threads ?? 1, rows: 0 };
+  activeScans.set(id, scan);
+  // DuckDB appends on several threads only when it need not keep the source's row order.
+  const ordered = scan.threads > 1 ? await readSetting(connection, 'preserve_insertion_order') : undefined;
+  try {
+    if (ordered !== undefined) await connection.run('SET preserve_insertion_order = false');
+    await connection.run(`INSERT INTO packets (${PACKET_COLUMNS.join(', ')}) SELECT * FROM ${SCAN_FUNCTION}(${id})`);
+  } catch (error) {
+    throw scan.error ?? error;
+  } finally {
+    activeScans.delete(id);
+    if (ordered !== undefined) await connection.run(`SET preserve_insertion_order = ${ordered}`);
+  }
+  if (scan.error !== undefined) throw scan.error;
+  return scan.rows;
 }

@@ -103,3 +103,53 @@ export class SourceKeys {
     this.added.length = 0;
   }
 }
+
+/**
+ * The address key, as (low, high) 32-bit words, and the region of each
+ * address of a capture's address table, by address index. Each address is
+ * resolved once, the first time a packet uses it as its source (a capture's
+ * destinations are not sources, and must not enter the IPv6 dictionary), so
+ * that a packet's source is three typed-array reads.
+ */
+export class AddressKeyColumns {
+  /** Region value of an address not resolved yet (no region code reaches it). */
+  static readonly UNRESOLVED = 0xffff;
+  low = new Uint32Array(1024);
+  high = new Uint32Array(1024);
+  region = new Uint16Array(1024).fill(AddressKeyColumns.UNRESOLVED);
+  private readonly texts: string[] = [];
+
+  constructor(private readonly sources: SourceKeys) {}
+
+  /** Adds the next addresses of the table, in index order. */
+  add(texts: readonly string[]): void {
+    const size = this.texts.length + texts.length;
+    if (size > this.low.length) this.grow(size);
+    for (const text of texts) this.texts.push(text);
+  }
+
+  /** Resolves the address `index` as a source; returns its region. */
+  resolve(index: number): number {
+    const text = this.texts[index]!;
+    const packed = this.sources.resolve(text);
+    // The capture reader writes only well-formed addresses.
+    if (packed < 0) throw new Error(`the capture reader produced an address that cannot be read back: ${JSON.stringify(text)}`);
+    const key = unpackKey(packed);
+    this.low[index] = key % 0x1_0000_0000;
+    this.high[index] = Math.floor(key / 0x1_0000_0000);
+    return (this.region[index] = unpackRegion(packed));
+  }
+
+  private grow(size: number): void {
+    const length = Math.max(size, this.low.length * 2);
+    const low = new Uint32Array(length);
+    const high = new Uint32Array(length);
+    const region = new Uint16Array(length).fill(AddressKeyColumns.UNRESOLVED);
+    low.set(this.low);
+    high.set(this.high);
+    region.set(this.region);
+    this.low = low;
+    this.high = high;
+    this.region = region;
+  }
+}

@@ -47,24 +47,72 @@ export function formatSupportedLinkTypes(): string {
   return [...LINK_TYPES].map(([code, { name }]) => `${code} ${name}`).join(', ');
 }
 
-/** Columns of one batch, allocated once per read and refilled in place. */
+/** Bytes per packet of a batch's columns: ts 8, src 4, dst 4, sensor 2, port 2, proto 1. */
+const BATCH_BYTES_PER_PACKET = 21;
+
+/**
+ * Columns of one batch, refilled in place. All columns live in one
+ * ArrayBuffer, so a batch can be handed to another thread by transferring a
+ * single buffer (see `buffer` and `adopt`).
+ */
 export class BatchColumns implements CaptureBatch {
   count = 0;
   firstPacketNumber = 0;
-  readonly tsMs: Float64Array;
-  readonly src: Uint32Array;
-  readonly dst: Uint32Array;
-  readonly port: Uint16Array;
-  readonly proto: Uint8Array;
+  tsMs!: Float64Array;
+  src!: Uint32Array;
+  dst!: Uint32Array;
+  sensor!: Uint16Array;
+  port!: Uint16Array;
+  proto!: Uint8Array;
   readonly capacity: number;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, buffer?: ArrayBuffer) {
     this.capacity = capacity;
-    this.tsMs = new Float64Array(capacity);
-    this.src = new Uint32Array(capacity);
-    this.dst = new Uint32Array(capacity);
-    this.port = new Uint16Array(capacity);
-    this.proto = new Uint8Array(capacity);
+    this.adopt(buffer ?? new ArrayBuffer(BatchColumns.bytesFor(capacity)));
+  }
+
+  /** Size of the buffer that holds a batch of `capacity` packets. */
+  static bytesFor(capacity: number): number {
+    return capacity * BATCH_BYTES_PER_PACKET;
+  }
+
+  /** The buffer behind every column. */
+  get buffer(): ArrayBuffer {
+    return this.tsMs.buffer as ArrayBuffer;
+  }
+
+  /** Lays the columns over `buffer` (of `bytesFor(capacity)` bytes); the largest elements come first, so each view is aligned. */
+  adopt(buffer: ArrayBuffer): void {
+    const n = this.capacity;
+    if (buffer.byteLength < BatchColumns.bytesFor(n)) throw new Error(`batch buffer of ${buffer.byteLength} bytes is too small for ${n} packets`);
+    this.tsMs = new Float64Array(buffer, 0, n);
+    this.src = new Uint32Array(buffer, 8 * n, n);
+    this.dst = new Uint32Array(buffer, 12 * n, n);
+    this.sensor = new Uint16Array(buffer, 16 * n, n);
+    this.port = new Uint16Array(buffer, 18 * n, n);
+    this.proto = new Uint8Array(buffer, 20 * n, n);
+  }
+}
+
+/**
+ * The sensor of each destination address, for captures that do not name
+ * their sensor: looked up once per address in the manifest's address map
+ * and kept by address index.
+ */
+export class DestinationSensors {
+  /** Sensor id by address index; -1: not a sensor's address; -2: not looked up yet. */
+  byIndex = new Int32Array(1024).fill(-2);
+
+  constructor(private readonly lookup: (address: string) => number | undefined) {}
+
+  /** Looks up the address `index` of `addresses` (growing the table as needed) and returns its sensor id, or -1. */
+  resolve(index: number, addresses: readonly string[]): number {
+    if (index >= this.byIndex.length) {
+      const grown = new Int32Array(Math.max(this.byIndex.length * 2, index + 1)).fill(-2);
+      grown.set(this.byIndex);
+      this.byIndex = grown;
+    }
+    return (this.byIndex[index] = this.lookup(addresses[index]!) ?? -1);
   }
 }
 
@@ -98,10 +146,13 @@ export class FrameDecoder {
 
   private readonly batch: BatchColumns;
   private readonly table: AddressTable;
+  private readonly sensors: DestinationSensors | null;
 
-  constructor(batch: BatchColumns, table: AddressTable) {
+  /** With `sensors`, each packet is attributed by its destination, and packets to other addresses are rejected. */
+  constructor(batch: BatchColumns, table: AddressTable, sensors: DestinationSensors | null = null) {
     this.batch = batch;
     this.table = table;
+    this.sensors = sensors;
   }
 
   /** Decodes the frame in `buf[off..off+len)`, numbered `packet` in the capture. */
@@ -240,8 +291,7 @@ export class FrameDecoder {
       return true;
     }
     const table = this.table;
-    this.accept(tsMs, table.internV4(buf, p + 12), table.internV4(buf, p + 16), port, code, packet);
-    return true;
+    return this.accept(tsMs, table.internV4(buf, p + 12), table.internV4(buf, p + 16), port, code, packet);
   }
 
   private decodeIPv6(
@@ -300,8 +350,7 @@ export class FrameDecoder {
       code = next === IPPROTO_TCP ? PROTO_CODES.tcp : PROTO_CODES.udp;
     }
     const table = this.table;
-    this.accept(tsMs, table.internV6(buf, p + 8), table.internV6(buf, p + 24), port, code, packet);
-    return true;
+    return this.accept(tsMs, table.internV6(buf, p + 8), table.internV6(buf, p + 24), port, code, packet);
   }
 
   private accept(
@@ -311,9 +360,18 @@ export class FrameDecoder {
     port: number,
     code: number,
     packet: number,
-  ): void {
+  ): boolean {
     const batch = this.batch;
     const i = batch.count;
+    const sensors = this.sensors;
+    if (sensors !== null) {
+      // Only the first packet to each address takes the slow path.
+      const known = sensors.byIndex;
+      let sensor = dst < known.length ? known[dst]! : -2;
+      if (sensor === -2) sensor = sensors.resolve(dst, this.table.addresses);
+      if (sensor < 0) return this.rejectDestination(dst);
+      batch.sensor[i] = sensor;
+    }
     if (i === 0) batch.firstPacketNumber = packet;
     batch.tsMs[i] = tsMs;
     batch.src[i] = src;
@@ -325,6 +383,13 @@ export class FrameDecoder {
     else if (code === PROTO_CODES.udp) this.udp++;
     else if (code === PROTO_CODES.icmp) this.icmp++;
     else this.icmpv6++;
+    return true;
+  }
+
+  private rejectDestination(dst: number): false {
+    return this.reject(
+      `destination ${this.table.addresses[dst]} is no sensor's address in the manifest; give --sensor`,
+    );
   }
 
   private reject(reason: string): false {

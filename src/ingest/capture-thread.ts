@@ -1,0 +1,251 @@
+/**
+ * A capture read on its own thread (capture-worker.ts), seen from the ingest
+ * thread: batches arrive in order with the address texts first seen in them,
+ * then the capture's summary and SHA-256, or an error.
+ *
+ * Batches travel over a dedicated message port as one transferred buffer
+ * each, and go back over the same port once used. A shared counter, bumped
+ * after every message, lets the ingest thread wait for the next one either
+ * asynchronously or, inside a DuckDB scan callback that must answer at once,
+ * synchronously for a bounded time.
+ *
+ * A worker that fails reports a ReportError; one that dies without a word
+ * (or cannot start) becomes a CAPTURE_FAILED ReportError naming the file and
+ * the last packet known to have been read.
+ */
+import { extname } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { ReportError, type ErrorCode } from '../errors.js';
+import type { CaptureSummary } from './capture-types.js';
+import { BatchColumns } from './capture/frame.js';
+
+/** What the capture thread is started with. */
+export interface CaptureThreadData {
+  kind: 'capture';
+  path: string;
+  batchSize: number;
+  /** Batch buffers in circulation (at least 2: one being filled, one being used). */
+  buffers: number;
+  /** How many rejected frames the summary lists. */
+  listed: number;
+  /** Sensor address → id, to attribute packets by destination; null when the sensor is fixed. */
+  sensorsByAddress: [string, number][] | null;
+  port: MessagePort;
+  /** Int32 counter of messages posted. */
+  signal: SharedArrayBuffer;
+}
+
+/** An error as it crosses the thread boundary. */
+export type SerializedError =
+  | { report: true; code: ErrorCode; message: string; details: string[]; hint: string }
+  | { report: false; message: string; stack: string };
+
+export type CaptureThreadMessage =
+  | {
+      kind: 'batch';
+      buffer: ArrayBuffer;
+      count: number;
+      firstPacketNumber: number;
+      /** Address texts first seen since the previous message, in index order. */
+      addresses: string[];
+      bytesRead: number;
+    }
+  | { kind: 'end'; summary: CaptureSummary; sha256: string; addresses: string[]; bytesRead: number }
+  | { kind: 'error'; error: SerializedError; frames: number };
+
+export interface CaptureThreadOptions {
+  /** Packets per batch (default 65536). */
+  batchSize?: number;
+  /** Batch buffers in circulation (default 3). */
+  buffers?: number;
+  /** Rejected frames listed in the summary (default 10). */
+  listed?: number;
+  sensorsByAddress?: ReadonlyMap<string, number> | null;
+}
+
+/** One batch received from the capture thread; `release` hands its buffer back. */
+export interface ReceivedBatch {
+  columns: BatchColumns;
+  count: number;
+  firstPacketNumber: number;
+}
+
+/** The end of a capture read. */
+export interface CaptureThreadResult {
+  summary: CaptureSummary;
+  sha256: string;
+}
+
+/** Handlers for what arrives; called in order on the ingest thread. */
+export interface CaptureThreadHandlers {
+  /** New address texts, the next indices of the capture's address table. */
+  addresses(texts: string[]): void;
+  progress(bytesRead: number): void;
+}
+
+const DEFAULT_BATCH_SIZE = 65_536;
+
+/** Atomics.waitAsync (Node 16+), which TypeScript's ES2023 library does not declare yet. */
+const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): { value: Promise<string> | string } }).waitAsync;
+
+/**
+ * The worker's module next to this one: compiled JavaScript in dist/, or
+ * TypeScript when running from source under tsx. Node 20 does not apply
+ * `--import` loaders to a worker's entry module, so a TypeScript worker is
+ * started through a small script that registers tsx first.
+ */
+/**
+ * URL of tsx's ESM API (`tsx/esm/api`, import condition), found through its
+ * package.json: this module may itself be running as CommonJS under a test
+ * runner, where neither import.meta.resolve nor the require condition works.
+ */
+function resolveTsxApi(from: string): string {
+  const require = createRequire(from);
+  const manifestPath = require.resolve('tsx/package.json');
+  const manifest = require(manifestPath) as { exports: Record<string, { import: { default: string } }> };
+  return new URL(manifest.exports['./esm/api']!.import.default, pathToFileURL(manifestPath)).href;
+}
+
+function startWorker(data: CaptureThreadData): Worker {
+  const here = import.meta.url;
+  const extension = extname(fileURLToPath(here));
+  const entry = new URL(`./capture-worker${extension}`, here);
+  const options = { workerData: data, transferList: [data.port] };
+  if (extension !== '.ts') return new Worker(entry, options);
+  // createRequire rather than import.meta.resolve: test runners may load this module as CommonJS.
+  const script = `import(${JSON.stringify(resolveTsxApi(here))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(script, { ...options, eval: true });
+}
+
+export class CaptureThread {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly posted: Int32Array;
+  private readonly batchSize: number;
+  /** Set when the worker exits or fails to start; the main event loop sets it, so a synchronous wait cannot see it change. */
+  private stopped: { code?: number; error?: Error } | undefined;
+  private readonly stop: Promise<void>;
+  private result: CaptureThreadResult | undefined;
+  private failure: ReportError | undefined;
+  /** Highest packet number known to have been read, for messages. */
+  private lastPacket = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly handlers: CaptureThreadHandlers,
+    options: CaptureThreadOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    const channel = new MessageChannel();
+    this.port = channel.port1;
+    const signal = new SharedArrayBuffer(4);
+    this.posted = new Int32Array(signal);
+    const data: CaptureThreadData = {
+      kind: 'capture',
+      path,
+      batchSize: this.batchSize,
+      buffers: Math.max(2, options.buffers ?? 3),
+      listed: options.listed ?? 10,
+      sensorsByAddress: options.sensorsByAddress ? [...options.sensorsByAddress] : null,
+      port: channel.port2,
+      signal,
+    };
+    this.worker = startWorker(data);
+    this.stop = new Promise<void>((resolve) => {
+      this.worker.once('error', (error) => {
+        this.stopped ??= { error };
+        resolve();
+      });
+      this.worker.once('exit', (code) => {
+        this.stopped ??= { code };
+        resolve();
+      });
+    });
+  }
+
+  /** The summary and hash, once `next` has returned null. */
+  get end(): CaptureThreadResult {
+    if (this.result === undefined) throw new Error('the capture has not been read through');
+    return this.result;
+  }
+
+  /** Hands a batch's buffer back to the capture thread. */
+  release(batch: ReceivedBatch): void {
+    const buffer = batch.columns.buffer;
+    this.port.postMessage(buffer, [buffer]);
+  }
+
+  /** The next batch, waiting as long as it takes; null at the end. Throws the capture's error. */
+  async next(): Promise<ReceivedBatch | null> {
+    for (;;) {
+      const seen = Atomics.load(this.posted, 0);
+      const message = this.poll();
+      if (message !== undefined) return message;
+      if (this.result !== undefined) return null;
+      if (this.stopped) throw this.died();
+      await Promise.race([waitAsync(this.posted, 0, seen).value, this.stop]);
+    }
+  }
+
+  /**
+   * The next batch if it arrives within `waitMs`, blocking this thread
+   * meanwhile; undefined if it did not, null at the end.
+   */
+  nextSync(waitMs: number): ReceivedBatch | null | undefined {
+    const deadline = performance.now() + waitMs;
+    for (;;) {
+      const seen = Atomics.load(this.posted, 0);
+      const message = this.poll();
+      if (message !== undefined) return message;
+      if (this.result !== undefined) return null;
+      const left = deadline - performance.now();
+      if (left <= 0) return undefined;
+      Atomics.wait(this.posted, 0, seen, left);
+    }
+  }
+
+  /** Stops the capture thread (harmless once it has ended). */
+  async close(): Promise<void> {
+    this.port.close();
+    await this.worker.terminate();
+  }
+
+  /** Takes one message off the port: a batch, or undefined once the end or nothing is there. */
+  private poll(): ReceivedBatch | undefined {
+    if (this.failure) throw this.failure;
+    if (this.result !== undefined) return undefined;
+    const received = receiveMessageOnPort(this.port);
+    if (received === undefined) return undefined;
+    const message = received.message as CaptureThreadMessage;
+    switch (message.kind) {
+      case 'batch': {
+        if (message.addresses.length > 0) this.handlers.addresses(message.addresses);
+        this.handlers.progress(message.bytesRead);
+        this.lastPacket = Math.max(this.lastPacket, message.firstPacketNumber);
+        return { columns: new BatchColumns(this.batchSize, message.buffer), count: message.count, firstPacketNumber: message.firstPacketNumber };
+      }
+      case 'end':
+        if (message.addresses.length > 0) this.handlers.addresses(message.addresses);
+        this.handlers.progress(message.bytesRead);
+        this.result = { summary: message.summary, sha256: message.sha256 };
+        return undefined;
+      case 'error':
+        this.failure = this.reportError(message.error, message.frames);
+        throw this.failure;
+    }
+  }
+
+  private reportError(error: SerializedError, frames: number): ReportError {
+    if (error.report) return new ReportError(error.code, error.message, { details: error.details, hint: error.hint });
+    const cause = Object.assign(new Error(error.message), { stack: error.stack });
+    return new ReportError('CAPTURE_FAILED', `${this.path}: reading the capture failed after packet ${Math.max(frames, this.lastPacket)}: ${error.message}`, { cause });
+  }
+
+  private died(): ReportError {
+    const how = this.stopped?.error ? `failed: ${this.stopped.error.message}` : `stopped unexpectedly (exit code ${this.stopped?.code ?? 'unknown'})`;
+    const where = this.lastPacket > 0 ? ` after packet ${this.lastPacket}` : ' before its first packet';
+    return new ReportError('CAPTURE_FAILED', `${this.path}: the capture reader ${how}${where}`, { cause: this.stopped?.error });
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The capture-reading thread: reads one capture file, hashes its bytes in the
+ * same pass, decodes its packets into columnar batches and hands each batch's
+ * buffer to the ingest thread (see capture-thread.ts for the protocol).
+ *
+ *   file ─► read (4 MiB) ─┬─► SHA-256
+ *                         └─► decode ─► batch buffer ══transfer══► ingest thread
+ *                                         ▲                               │
+ *                                         └════════ recycled buffer ══════┘
+ *
+ * A fixed pool of batch buffers cycles between the two threads, so memory
+ * stays bounded and the reader waits when the ingest thread falls behind.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { isReportError } from '../errors.js';
+import { openCaptureColumns, type CaptureColumnsReader } from './capture.js';
+import type { CaptureThreadData, CaptureThreadMessage, SerializedError } from './capture-thread.js';
+import { BatchColumns } from './capture/frame.js';
+
+/** SHA-256 of a file fed with its bytes in order, completed from the file itself for any bytes the reader never asked for. */
+class FileHasher {
+  private readonly hash = createHash('sha256');
+  private bytes = 0;
+
+  readonly update = (chunk: Uint8Array): void => {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+  };
+
+  async finish(path: string): Promise<string> {
+    const { size } = await stat(path);
+    if (this.bytes < size) {
+      for await (const chunk of createReadStream(path, { start: this.bytes, highWaterMark: 1 << 20 })) this.update(chunk as Buffer);
+    }
+    return this.hash.digest('hex');
+  }
+}
+
+function serializeError(error: unknown): SerializedError {
+  if (isReportError(error)) return { report: true, code: error.code, message: error.message, details: [...error.details], hint: error.hint };
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { report: false, message: e.message, stack: e.stack ?? '' };
+}
+
+async function runCaptureThread(data: CaptureThreadData): Promise<void> {
+  const { port } = data;
+  const posted = new Int32Array(data.signal);
+  const post = (message: CaptureThreadMessage, transfer: ArrayBuffer[] = []): void => {
+    port.postMessage(message, transfer);
+    // The ingest thread may be blocked waiting for this counter to move.
+    Atomics.add(posted, 0, 1);
+    Atomics.notify(posted, 0);
+  };
+  const free: ArrayBuffer[] = [];
+  let wake: (() => void) | undefined;
+  port.on('message', (buffer: ArrayBuffer) => {
+    free.push(buffer);
+    wake?.();
+  });
+  const takeFree = async (): Promise<ArrayBuffer> => {
+    while (free.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    wake = undefined;
+    return free.pop()!;
+  };
+
+  let reader: CaptureColumnsReader | undefined;
+  try {
+    const hasher = new FileHasher();
+    let bytesRead = 0;
+    reader = await openCaptureColumns(data.path, {
+      batchSize: data.batchSize,
+      onProgress: (bytes) => (bytesRead = bytes),
+      onFileBytes: hasher.update,
+      ...(data.sensorsByAddress ? { sensorsByAddress: new Map(data.sensorsByAddress) } : {}),
+    });
+    for (let i = 1; i < data.buffers; i++) free.push(new ArrayBuffer(BatchColumns.bytesFor(data.batchSize)));
+    let sent = 0;
+    for await (const batch of reader.batches()) {
+      const addresses = reader.addresses.slice(sent);
+      sent += addresses.length;
+      const buffer = batch.buffer;
+      post({ kind: 'batch', buffer, count: batch.count, firstPacketNumber: batch.firstPacketNumber, addresses, bytesRead }, [buffer]);
+      batch.adopt(await takeFree());
+    }
+    const sha256 = await hasher.finish(data.path);
+    const summary = reader.summary();
+    // Only the first few rejected frames are listed; the rest are counted in rejectedTotal.
+    summary.rejected = summary.rejected.slice(0, data.listed);
+    post({ kind: 'end', summary, sha256, addresses: reader.addresses.slice(sent), bytesRead });
+  } catch (error) {
+    post({ kind: 'error', error: serializeError(error), frames: reader?.summary().frames ?? 0 });
+  } finally {
+    port.close();
+  }
+}
+
+if (!isMainThread && (workerData as Partial<CaptureThreadData> | null)?.kind === 'capture') {
+  await runCaptureThread(workerData as CaptureThreadData);
+}
