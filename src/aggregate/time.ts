@@ -2,9 +2,9 @@
  * Calendar arithmetic in the report's time zone: quarters, local dates, and
  * the UTC instants where local days begin.
  *
- * Every zone in use today has an offset that is a whole number of quarter
- * hours, so a 15-minute UTC bucket never straddles a local midnight; the store
- * maps packets to local days through such buckets.
+ * The store maps packets to local days through the quarter's day segments:
+ * runs of days that are all 24 hours long, within which the day is plain
+ * arithmetic on the UTC instant.
  */
 import { ReportError } from '../errors.js';
 
@@ -15,8 +15,7 @@ export interface Quarter {
   q: number;
 }
 
-/** Length of one time bucket in milliseconds. */
-export const BUCKET_MS = 15 * 60 * 1000;
+const DAY_MS = 86_400_000;
 
 export function parseQuarter(text: string): Quarter {
   const match = /^(\d{4})Q([1-4])$/.exec(text);
@@ -124,13 +123,33 @@ export function formatQuarterSpan(quarter: Quarter, timeZone: string): QuarterSp
   };
 }
 
-/** Maps each 15-minute UTC bucket of the span to the index of its local day. */
-export function formatBucketDays(span: QuarterSpan): { bucket: number; day: number }[] {
-  const dayIndex = new Map(span.days.map((day, index) => [day, index]));
-  const rows: { bucket: number; day: number }[] = [];
-  for (let bucket = Math.floor(span.startMs / BUCKET_MS); bucket * BUCKET_MS < span.endMs; bucket++) {
-    const day = dayIndex.get(formatLocalDate(bucket * BUCKET_MS, span.timeZone));
-    if (day !== undefined) rows.push({ bucket, day });
+/**
+ * A run of local days [startMs, endMs) beginning with day index `firstDay`.
+ * When `regular`, the days are all 24 hours long and the instant `t` falls on
+ * day `firstDay + floor((t - startMs) / 86400000)`; otherwise the segment is
+ * the one day `firstDay`.
+ */
+export interface DaySegment {
+  startMs: number;
+  endMs: number;
+  firstDay: number;
+  regular: boolean;
+}
+
+/**
+ * Cuts the span into day segments. A day that is not 24 hours long (a
+ * daylight-saving change) is a segment of its own, so within every segment
+ * the arithmetic is exact; a zone without such changes has one segment.
+ */
+export function formatDaySegments(span: QuarterSpan): DaySegment[] {
+  const midnights = span.days.map((day) => localMidnightUtcMs(day, span.timeZone));
+  midnights.push(span.endMs);
+  const segments: DaySegment[] = [];
+  for (let day = 0; day < span.days.length; day++) {
+    const regular = midnights[day + 1]! - midnights[day]! === DAY_MS;
+    const last = segments[segments.length - 1];
+    if (regular && last && last.endMs === midnights[day] && last.regular) last.endMs = midnights[day + 1]!;
+    else segments.push({ startMs: midnights[day]!, endMs: midnights[day + 1]!, firstDay: day, regular });
   }
-  return rows;
+  return segments;
 }

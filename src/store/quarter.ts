@@ -1,12 +1,11 @@
 /**
  * Reads one quarter out of the store as `QuarterData`: integer counts grouped
- * by day, port and region. Local days come from a small table mapping each
- * 15-minute UTC bucket of the quarter to its local date (see aggregate/time.ts).
+ * by day, port and region. Local days are arithmetic on each packet's instant,
+ * per day segment of the quarter (see aggregate/time.ts).
  */
-import { DuckDBDataChunk, INTEGER, BIGINT, USMALLINT, BOOLEAN } from '@duckdb/node-api';
 import type { FocusConfig } from '../aggregate/config.js';
 import type { QuarterData, SensorInfo } from '../aggregate/quarter-data.js';
-import { BUCKET_MS, formatBucketDays, type QuarterSpan } from '../aggregate/time.js';
+import { formatDaySegments, type DaySegment, type QuarterSpan } from '../aggregate/time.js';
 import { PROTO_CODES } from '../ingest/capture-types.js';
 import { PROTO_NAMES } from '../ingest/fields.js';
 import { queryColumns, queryRows, type Store } from './store.js';
@@ -17,23 +16,17 @@ export interface QuarterQuery {
   focus: readonly FocusConfig[];
 }
 
-async function writeTempTable(store: Store, name: string, ddl: string, types: Parameters<typeof DuckDBDataChunk.create>[0], columns: unknown[][]): Promise<void> {
-  await store.connection.run(`CREATE OR REPLACE TEMP TABLE ${name} (${ddl})`);
-  const appender = await store.connection.createAppender(name);
-  const rows = columns[0]?.length ?? 0;
-  for (let start = 0; start < rows; start += 2048) {
-    const count = Math.min(2048, rows - start);
-    const chunk = DuckDBDataChunk.create(types, count);
-    chunk.setColumns(columns.map((c) => c.slice(start, start + count)) as never);
-    appender.appendDataChunk(chunk);
-  }
-  appender.flushSync();
-  appender.closeSync();
-}
-
 /** Two-letter region of a stored region code (see store.ts). */
 function formatRegion(code: number): string {
   return String.fromCharCode(65 + Math.floor(code / 26), 65 + (code % 26));
+}
+
+/** SQL: the index of the local day of the instant `ts` (within the segments' span). */
+function formatDaySql(ts: string, segments: readonly DaySegment[]): string {
+  const day = (s: DaySegment) => (s.regular ? `${s.firstDay} + CAST(floor((${ts} - ${s.startMs}) / 86400000) AS INTEGER)` : `${s.firstDay}`);
+  if (segments.length === 1) return day(segments[0]!);
+  const last = segments[segments.length - 1]!;
+  return `CASE ${segments.slice(0, -1).map((s) => `WHEN ${ts} < ${s.endMs} THEN ${day(s)}`).join(' ')} ELSE ${day(last)} END`;
 }
 
 function dayIndexOf(date: string | null, days: string[], fallback: number): number {
@@ -44,12 +37,10 @@ function dayIndexOf(date: string | null, days: string[], fallback: number): numb
   return days.indexOf(date);
 }
 
-/** Reads the quarter's counts. Leaves temp tables qb and qs behind on the connection. */
+/** Reads the quarter's counts. */
 export async function loadQuarterData(store: Store, query: QuarterQuery): Promise<QuarterData> {
   const { span } = query;
   const c = store.connection;
-  const buckets = formatBucketDays(span);
-  await writeTempTable(store, 'qb', 'bucket BIGINT, day INTEGER', [BIGINT, INTEGER], [buckets.map((b) => BigInt(b.bucket)), buckets.map((b) => b.day)]);
   const sensorRows = await queryRows<{ id: number; name: string; country: string; active_from: string | null; active_to: string | null }>(
     c,
     'SELECT id, name, country, active_from, active_to FROM sensors ORDER BY name',
@@ -62,59 +53,62 @@ export async function loadQuarterData(store: Store, query: QuarterQuery): Promis
     activeTo: s.active_to,
   }));
   const last = span.days.length - 1;
-  await writeTempTable(
-    store,
-    'qs',
-    'sensor USMALLINT, domestic BOOLEAN, from_day INTEGER, to_day INTEGER',
-    [USMALLINT, BOOLEAN, INTEGER, INTEGER],
-    [
-      sensorRows.map((s) => s.id),
-      sensorRows.map((s) => s.country === query.homeCountry),
-      sensorRows.map((s) => dayIndexOf(s.active_from, span.days, 0)),
-      sensorRows.map((s) => dayIndexOf(s.active_to, span.days, last)),
-    ],
-  );
+  const rangeOf = new Map(sensorRows.map((s) => [s.id, [dayIndexOf(s.active_from, span.days, 0), dayIndexOf(s.active_to, span.days, last)] as const]));
   const range = { start: span.startMs, end: span.endMs };
   const quarterPackets = `
-    SELECT b.day, p.sensor, p.src, p.port, p.proto, p.region, s.domestic,
-           b.day BETWEEN s.from_day AND s.to_day AS in_range
-    FROM packets p
-    JOIN qb b ON b.bucket = CAST(floor(p.ts / ${BUCKET_MS}) AS BIGINT)
-    JOIN qs s ON s.sensor = p.sensor
-    WHERE p.ts >= $start AND p.ts < $end`;
-  const accepted = `SELECT * FROM (${quarterPackets}) WHERE in_range AND domestic`;
+    SELECT ${formatDaySql('ts', formatDaySegments(span))} AS day, sensor, src, port, proto, region
+    FROM packets WHERE ts >= $start AND ts < $end`;
+  // Accepted: a domestic sensor on a day in its active range. The condition names the sensors
+  // rather than joining a sensor table, which costs more per packet than the grouping itself.
+  const domestic = sensorRows.filter((s) => s.country === query.homeCountry);
+  const whole = domestic.filter((s) => rangeOf.get(s.id)![0] <= 0 && rangeOf.get(s.id)![1] >= last).map((s) => s.id);
+  const ranged = domestic.filter((s) => !whole.includes(s.id));
+  const acceptedSql =
+    whole.length === sensorRows.length
+      ? 'TRUE'
+      : [
+          ...(whole.length > 0 ? [`sensor IN (${whole.join(', ')})`] : []),
+          ...ranged.map((s) => `(sensor = ${s.id} AND day BETWEEN ${rangeOf.get(s.id)![0]} AND ${rangeOf.get(s.id)![1]})`),
+        ].join(' OR ') || 'FALSE';
+  const accepted = `SELECT * FROM (${quarterPackets}) WHERE ${acceptedSql}`;
 
-  // One scan for every count that is not about a focus port: by sensor and day (every packet),
-  // and by port and day, region and day, region and port (accepted packets).
+  // Every packet by sensor and day; then one scan of the accepted packets by port and day,
+  // region and day, region and port.
   const sensorName = new Map(sensorRows.map((s) => [s.id, s.name]));
-  const g = await queryColumns<{
-    g: number[]; sensor: (number | null)[]; day: (number | null)[]; port: (number | null)[]; proto: (number | null)[]; region: (number | null)[];
-    packets: number[]; in_range: number[]; accepted: number[];
-  }>(
+  const bySensor = await queryColumns<{ sensor: number[]; day: number[]; packets: number[] }>(
     c,
-    `SELECT CAST(grouping(sensor, day, port, region) AS INTEGER) AS g, sensor, day, port, proto, region,
-            CAST(count(*) AS INTEGER) AS packets, CAST(count(*) FILTER (WHERE in_range) AS INTEGER) AS in_range,
-            CAST(count(*) FILTER (WHERE in_range AND domestic) AS INTEGER) AS accepted
-     FROM (${quarterPackets})
-     GROUP BY GROUPING SETS ((sensor, day), (port, proto, day), (region, day), (region, port, proto))
-     ORDER BY g, sensor, region, port, proto, day`,
+    `SELECT sensor, day, CAST(count(*) AS INTEGER) AS packets FROM (${quarterPackets}) GROUP BY ALL ORDER BY sensor, day`,
     range,
   );
-  // grouping(): a set bit marks a column left out of the row's set (sensor, day, port, region).
-  const bySensorDay = 0b0011;
-  const byPortDay = 0b1001;
-  const byRegionDay = 0b1010;
-  const byRegionPort = 0b1100;
   const sensorDays: QuarterData['sensorDays'] = [];
+  for (let i = 0; i < bySensor.sensor.length; i++) {
+    const name = sensorName.get(bySensor.sensor[i]!);
+    if (name === undefined) continue;
+    const [from, to] = rangeOf.get(bySensor.sensor[i]!)!;
+    const day = bySensor.day[i]!;
+    sensorDays.push({ sensor: name, day, packets: bySensor.packets[i]!, inRange: day >= from && day <= to ? bySensor.packets[i]! : 0 });
+  }
+  const g = await queryColumns<{
+    g: number[]; day: (number | null)[]; port: (number | null)[]; proto: (number | null)[]; region: (number | null)[]; accepted: number[];
+  }>(
+    c,
+    `SELECT CAST(grouping(day, port, region) AS INTEGER) AS g, day, port, proto, region, CAST(count(*) AS INTEGER) AS accepted
+     FROM (${accepted})
+     GROUP BY GROUPING SETS ((port, proto, day), (region, day), (region, port, proto))
+     ORDER BY g, region, port, proto, day`,
+    range,
+  );
+  // grouping(): a set bit marks a column left out of the row's set (day, port, region).
+  const byPortDay = 0b001;
+  const byRegionDay = 0b010;
+  const byRegionPort = 0b100;
   const portDaily: QuarterData['portDaily'] = [];
   const regionDaily: QuarterData['regionDaily'] = [];
   const regionMainPort: QuarterData['regionMainPort'] = [];
   const mainPacketsOf = new Map<number, number>();
   for (let i = 0; i < g.g.length; i++) {
     const set = g.g[i]!;
-    if (set === bySensorDay) sensorDays.push({ sensor: sensorName.get(g.sensor[i]!)!, day: g.day[i]!, packets: g.packets[i]!, inRange: g.in_range[i]! });
-    else if (g.accepted[i] === 0) continue;
-    else if (set === byPortDay) portDaily.push({ port: g.port[i]!, proto: PROTO_NAMES[g.proto[i]!]!, day: g.day[i]!, packets: g.accepted[i]! });
+    if (set === byPortDay) portDaily.push({ port: g.port[i]!, proto: PROTO_NAMES[g.proto[i]!]!, day: g.day[i]!, packets: g.accepted[i]! });
     else if (set === byRegionDay) regionDaily.push({ region: formatRegion(g.region[i]!), day: g.day[i]!, packets: g.accepted[i]! });
     else if (set === byRegionPort) {
       // Rows come by region, then port and protocol: the first with the most packets wins ties.
