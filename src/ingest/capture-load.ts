@@ -15,6 +15,7 @@
  * back.
  */
 import { availableParallelism } from 'node:os';
+import { loadDefaultGeo, type GeoResolver } from '../geo/geo.js';
 import type { Store } from '../store/store.js';
 import { CaptureThread, type ReceivedBatch } from './capture-thread.js';
 import type { CaptureSummary } from './capture-types.js';
@@ -36,6 +37,8 @@ export interface CaptureLoadOptions {
   insertThreads?: number;
   /** Packets per batch, for tests (default 65536). */
   batchSize?: number;
+  /** A stand-in capture worker, for tests (see CaptureThreadOptions). */
+  workerEntry?: URL;
 }
 
 export interface CaptureLoadResult {
@@ -127,6 +130,16 @@ class CaptureFeed implements PacketChunkSource {
 }
 
 /**
+ * Whether `geo` is the embedded database, which the capture thread can load
+ * itself and so geolocate new addresses while it decodes (another resolver,
+ * such as an .mmdb file, stays on this thread). The name is checked first so
+ * that the embedded database is not loaded only to be compared.
+ */
+function usesEmbeddedGeo(geo: GeoResolver | null): boolean {
+  return geo !== null && geo.name.startsWith('geoip-country') && geo === loadDefaultGeo();
+}
+
+/**
  * Reads a capture into `packets` as file `fileId`, inside the caller's
  * transaction. Throws a ReportError for a capture that cannot be read.
  */
@@ -135,13 +148,15 @@ export async function readCaptureIntoStore(store: Store, options: CaptureLoadOpt
   const thread = new CaptureThread(
     options.file,
     {
-      addresses: (texts) => keys.add(texts),
+      addresses: (texts, regions) => keys.add(texts, regions ?? undefined),
       progress: (bytes) => options.onProgress?.(bytes),
     },
     {
       listed: options.listed,
       sensorsByAddress: options.fixedSensor === null ? options.sensorsByAddress : null,
+      geolocate: usesEmbeddedGeo(options.sources.geo),
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+      ...(options.workerEntry === undefined ? {} : { workerEntry: options.workerEntry }),
     },
   );
   try {

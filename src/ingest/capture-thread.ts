@@ -15,7 +15,7 @@
  */
 import { extname } from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { ReportError, type ErrorCode } from '../errors.js';
 import type { CaptureSummary } from './capture-types.js';
@@ -32,6 +32,8 @@ export interface CaptureThreadData {
   listed: number;
   /** Sensor address → id, to attribute packets by destination; null when the sensor is fixed. */
   sensorsByAddress: [string, number][] | null;
+  /** Look up each new IPv4 address's region in the embedded database (loadDefaultGeo). */
+  geolocate: boolean;
   port: MessagePort;
   /** Int32 counter of messages posted. */
   signal: SharedArrayBuffer;
@@ -50,9 +52,11 @@ export type CaptureThreadMessage =
       firstPacketNumber: number;
       /** Address texts first seen since the previous message, in index order. */
       addresses: string[];
+      /** With `geolocate`, the region of each of them ('' for IPv6). */
+      regions: string[] | null;
       bytesRead: number;
     }
-  | { kind: 'end'; summary: CaptureSummary; sha256: string; addresses: string[]; bytesRead: number }
+  | { kind: 'end'; summary: CaptureSummary; sha256: string; addresses: string[]; regions: string[] | null; bytesRead: number }
   | { kind: 'error'; error: SerializedError; frames: number };
 
 export interface CaptureThreadOptions {
@@ -63,6 +67,10 @@ export interface CaptureThreadOptions {
   /** Rejected frames listed in the summary (default 10). */
   listed?: number;
   sensorsByAddress?: ReadonlyMap<string, number> | null;
+  /** Geolocate IPv4 addresses on the capture thread, with the embedded database. */
+  geolocate?: boolean;
+  /** The worker module to run instead of capture-worker (tests use it to stand in a failing or slow reader). */
+  workerEntry?: URL;
 }
 
 /** One batch received from the capture thread; `release` hands its buffer back. */
@@ -80,8 +88,8 @@ export interface CaptureThreadResult {
 
 /** Handlers for what arrives; called in order on the ingest thread. */
 export interface CaptureThreadHandlers {
-  /** New address texts, the next indices of the capture's address table. */
-  addresses(texts: string[]): void;
+  /** New address texts, the next indices of the capture's address table, with their regions when geolocated. */
+  addresses(texts: string[], regions: string[] | null): void;
   progress(bytesRead: number): void;
 }
 
@@ -94,28 +102,17 @@ const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: n
  * The worker's module next to this one: compiled JavaScript in dist/, or
  * TypeScript when running from source under tsx. Node 20 does not apply
  * `--import` loaders to a worker's entry module, so a TypeScript worker is
- * started through a small script that registers tsx first.
+ * started through a small script that registers tsx's require hook and loads
+ * the module graph as CommonJS: a third of the start-up time of tsx's ESM
+ * loader, which starts a loader thread of its own for each worker.
  */
-/**
- * URL of tsx's ESM API (`tsx/esm/api`, import condition), found through its
- * package.json: this module may itself be running as CommonJS under a test
- * runner, where neither import.meta.resolve nor the require condition works.
- */
-function resolveTsxApi(from: string): string {
-  const require = createRequire(from);
-  const manifestPath = require.resolve('tsx/package.json');
-  const manifest = require(manifestPath) as { exports: Record<string, { import: { default: string } }> };
-  return new URL(manifest.exports['./esm/api']!.import.default, pathToFileURL(manifestPath)).href;
-}
-
-function startWorker(data: CaptureThreadData): Worker {
+function startWorker(data: CaptureThreadData, workerEntry?: URL): Worker {
   const here = import.meta.url;
-  const extension = extname(fileURLToPath(here));
-  const entry = new URL(`./capture-worker${extension}`, here);
+  const entry = fileURLToPath(workerEntry ?? new URL(`./capture-worker${extname(fileURLToPath(here))}`, here));
   const options = { workerData: data, transferList: [data.port] };
-  if (extension !== '.ts') return new Worker(entry, options);
-  // createRequire rather than import.meta.resolve: test runners may load this module as CommonJS.
-  const script = `import(${JSON.stringify(resolveTsxApi(here))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
+  if (extname(entry) !== '.ts') return new Worker(entry, options);
+  const tsx = createRequire(here).resolve('tsx/cjs/api');
+  const script = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`;
   return new Worker(script, { ...options, eval: true });
 }
 
@@ -149,10 +146,11 @@ export class CaptureThread {
       buffers: Math.max(2, options.buffers ?? 3),
       listed: options.listed ?? 10,
       sensorsByAddress: options.sensorsByAddress ? [...options.sensorsByAddress] : null,
+      geolocate: options.geolocate ?? false,
       port: channel.port2,
       signal,
     };
-    this.worker = startWorker(data);
+    this.worker = startWorker(data, options.workerEntry);
     this.stop = new Promise<void>((resolve) => {
       this.worker.once('error', (error) => {
         this.stopped ??= { error };
@@ -221,13 +219,13 @@ export class CaptureThread {
     const message = received.message as CaptureThreadMessage;
     switch (message.kind) {
       case 'batch': {
-        if (message.addresses.length > 0) this.handlers.addresses(message.addresses);
+        if (message.addresses.length > 0) this.handlers.addresses(message.addresses, message.regions);
         this.handlers.progress(message.bytesRead);
         this.lastPacket = Math.max(this.lastPacket, message.firstPacketNumber);
         return { columns: new BatchColumns(this.batchSize, message.buffer), count: message.count, firstPacketNumber: message.firstPacketNumber };
       }
       case 'end':
-        if (message.addresses.length > 0) this.handlers.addresses(message.addresses);
+        if (message.addresses.length > 0) this.handlers.addresses(message.addresses, message.regions);
         this.handlers.progress(message.bytesRead);
         this.result = { summary: message.summary, sha256: message.sha256 };
         return undefined;

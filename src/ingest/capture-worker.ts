@@ -16,6 +16,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { isReportError } from '../errors.js';
+import { loadDefaultGeo, type GeoResolver } from '../geo/geo.js';
 import { openCaptureColumns, type CaptureColumnsReader } from './capture.js';
 import type { CaptureThreadData, CaptureThreadMessage, SerializedError } from './capture-thread.js';
 import { BatchColumns } from './capture/frame.js';
@@ -45,6 +46,12 @@ function serializeError(error: unknown): SerializedError {
   return { report: false, message: e.message, stack: e.stack ?? '' };
 }
 
+/** Region of each IPv4 address ('' for IPv6, which the ingest thread resolves with its address dictionary). */
+function parseRegions(geo: GeoResolver | null, addresses: readonly string[]): string[] | null {
+  if (geo === null) return null;
+  return addresses.map((address) => (address.includes(':') ? '' : geo.lookup(address)));
+}
+
 async function runCaptureThread(data: CaptureThreadData): Promise<void> {
   const { port } = data;
   const posted = new Int32Array(data.signal);
@@ -68,6 +75,7 @@ async function runCaptureThread(data: CaptureThreadData): Promise<void> {
 
   let reader: CaptureColumnsReader | undefined;
   try {
+    const geo = data.geolocate ? loadDefaultGeo() : null;
     const hasher = new FileHasher();
     let bytesRead = 0;
     reader = await openCaptureColumns(data.path, {
@@ -82,14 +90,16 @@ async function runCaptureThread(data: CaptureThreadData): Promise<void> {
       const addresses = reader.addresses.slice(sent);
       sent += addresses.length;
       const buffer = batch.buffer;
-      post({ kind: 'batch', buffer, count: batch.count, firstPacketNumber: batch.firstPacketNumber, addresses, bytesRead }, [buffer]);
+      const regions = parseRegions(geo, addresses);
+      post({ kind: 'batch', buffer, count: batch.count, firstPacketNumber: batch.firstPacketNumber, addresses, regions, bytesRead }, [buffer]);
       batch.adopt(await takeFree());
     }
     const sha256 = await hasher.finish(data.path);
     const summary = reader.summary();
     // Only the first few rejected frames are listed; the rest are counted in rejectedTotal.
     summary.rejected = summary.rejected.slice(0, data.listed);
-    post({ kind: 'end', summary, sha256, addresses: reader.addresses.slice(sent), bytesRead });
+    const rest = reader.addresses.slice(sent);
+    post({ kind: 'end', summary, sha256, addresses: rest, regions: parseRegions(geo, rest), bytesRead });
   } catch (error) {
     post({ kind: 'error', error: serializeError(error), frames: reader?.summary().frames ?? 0 });
   } finally {
@@ -97,6 +107,10 @@ async function runCaptureThread(data: CaptureThreadData): Promise<void> {
   }
 }
 
+// No top-level await: under tsx this module is loaded as CommonJS (see startWorker in capture-thread.ts).
 if (!isMainThread && (workerData as Partial<CaptureThreadData> | null)?.kind === 'capture') {
-  await runCaptureThread(workerData as CaptureThreadData);
+  // runCaptureThread reports its own errors to the ingest thread; this catch only keeps a bug in that from going unseen.
+  runCaptureThread(workerData as CaptureThreadData).catch((error: unknown) => {
+    throw error;
+  });
 }

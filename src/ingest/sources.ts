@@ -44,7 +44,10 @@ export class SourceKeys {
   private readonly added: [string, number][] = [];
   private nextV6 = IPV6_KEY_BASE;
 
-  private constructor(private readonly geo: GeoResolver | null) {}
+  private constructor(
+    /** Where regions come from; null when they are not needed. */
+    readonly geo: GeoResolver | null,
+  ) {}
 
   /** Reads the IPv6 dictionary; `geo` null means regions are not needed (honeypot logs). */
   static async load(store: Store, geo: GeoResolver | null): Promise<SourceKeys> {
@@ -70,6 +73,16 @@ export class SourceKeys {
   /** Key and region of a canonical IPv4 address given as its key. */
   resolveIPv4Key(key: number): PackedSource {
     return key * REGION_SPAN + this.region(formatIPv4Key(key));
+  }
+
+  /**
+   * `resolve` for an address text already in canonical form (a capture
+   * reader's), for callers that keep their own cache per address: an IPv4
+   * address skips the parse and the text-keyed cache.
+   */
+  resolveCanonical(text: string): PackedSource {
+    if (text.includes(':')) return this.resolve(text);
+    return parseIPv4Key(text) * REGION_SPAN + this.region(text);
   }
 
   private region(address: string): number {
@@ -109,7 +122,8 @@ export class SourceKeys {
  * address of a capture's address table, by address index. Each address is
  * resolved once, the first time a packet uses it as its source (a capture's
  * destinations are not sources, and must not enter the IPv6 dictionary), so
- * that a packet's source is three typed-array reads.
+ * that a packet's source is three typed-array reads. The capture thread may
+ * have geolocated the IPv4 addresses already (see `add`).
  */
 export class AddressKeyColumns {
   /** Region value of an address not resolved yet (no region code reaches it). */
@@ -118,20 +132,30 @@ export class AddressKeyColumns {
   high = new Uint32Array(1024);
   region = new Uint16Array(1024).fill(AddressKeyColumns.UNRESOLVED);
   private readonly texts: string[] = [];
+  /** Region codes found by the capture thread, by index ('' where it found none). */
+  private readonly regions: string[] = [];
 
   constructor(private readonly sources: SourceKeys) {}
 
-  /** Adds the next addresses of the table, in index order. */
-  add(texts: readonly string[]): void {
+  /**
+   * Adds the next addresses of the table, in index order, with the region
+   * of each IPv4 address when the capture thread looked them up in the same
+   * database as `sources` uses.
+   */
+  add(texts: readonly string[], regions?: readonly string[]): void {
     const size = this.texts.length + texts.length;
     if (size > this.low.length) this.grow(size);
-    for (const text of texts) this.texts.push(text);
+    for (let i = 0; i < texts.length; i++) {
+      this.texts.push(texts[i]!);
+      this.regions.push(regions?.[i] ?? '');
+    }
   }
 
   /** Resolves the address `index` as a source; returns its region. */
   resolve(index: number): number {
     const text = this.texts[index]!;
-    const packed = this.sources.resolve(text);
+    const given = this.regions[index]!;
+    const packed = given !== '' && !text.includes(':') ? parseIPv4Key(text) * REGION_SPAN + parseRegionCode(given) : this.sources.resolveCanonical(text);
     // The capture reader writes only well-formed addresses.
     if (packed < 0) throw new Error(`the capture reader produced an address that cannot be read back: ${JSON.stringify(text)}`);
     const key = unpackKey(packed);

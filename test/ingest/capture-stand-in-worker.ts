@@ -1,0 +1,69 @@
+/**
+ * A stand-in for src/ingest/capture-worker.ts in the capture-thread tests:
+ * it speaks the same protocol but misbehaves on purpose, as its `path` says.
+ *   throws-on-start      the module fails before posting anything
+ *   exits-after-a-batch  one batch, then the thread exits without a word
+ *   stalls               three batches of three packets, 300 ms apart (longer
+ *                        than a scan waits), then the end
+ * No top-level await: under tsx the worker's modules load as CommonJS.
+ */
+import { workerData } from 'node:worker_threads';
+import type { CaptureThreadData, CaptureThreadMessage } from '../../src/ingest/capture-thread.js';
+import { BatchColumns } from '../../src/ingest/capture/frame.js';
+
+const data = workerData as CaptureThreadData;
+const posted = new Int32Array(data.signal);
+
+function post(message: CaptureThreadMessage, transfer: ArrayBuffer[] = []): void {
+  data.port.postMessage(message, transfer);
+  Atomics.add(posted, 0, 1);
+  Atomics.notify(posted, 0);
+}
+
+/** Three packets from 192.0.2.1 (address 0) to 192.0.2.10 (address 1, sensor 0), numbered from `first`. */
+function postBatch(first: number, addresses: string[]): void {
+  const batch = new BatchColumns(data.batchSize);
+  for (let i = 0; i < 3; i++) {
+    batch.tsMs[i] = Date.UTC(2021, 9, 1) + (first + i) * 1000;
+    batch.src[i] = 0;
+    batch.dst[i] = 1;
+    batch.sensor[i] = 0;
+    batch.port[i] = 23;
+    batch.proto[i] = 0;
+  }
+  const buffer = batch.buffer;
+  post({ kind: 'batch', buffer, count: 3, firstPacketNumber: first, addresses, regions: null, bytesRead: first * 100 }, [buffer]);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function run(): Promise<void> {
+  switch (data.path) {
+    case 'throws-on-start':
+      throw new Error('the stand-in reader cannot start');
+    case 'exits-after-a-batch':
+      postBatch(1, ['192.0.2.1', '192.0.2.10']);
+      await sleep(50);
+      process.exit(3);
+      break;
+    case 'stalls':
+      postBatch(1, ['192.0.2.1', '192.0.2.10']);
+      await sleep(300);
+      postBatch(4, []);
+      await sleep(300);
+      postBatch(7, []);
+      post({
+        kind: 'end',
+        summary: { format: 'pcap', frames: 9, accepted: 9, skipped: { fragment: 0, nonIp: 0, otherProtocol: 0 }, rejected: [], rejectedTotal: 0 },
+        sha256: 'stand-in',
+        addresses: [],
+        regions: null,
+        bytesRead: 900,
+      });
+      break;
+  }
+}
+
+run().catch((error: unknown) => {
+  throw error;
+});
