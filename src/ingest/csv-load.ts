@@ -24,7 +24,7 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { DuckDBDataChunk, UBIGINT, USMALLINT, VARCHAR } from '@duckdb/node-api';
-import { queryRows, type Store } from '../store/store.js';
+import { queryColumns, queryRows, type Store } from '../store/store.js';
 import { PROTO_CODES } from './capture-types.js';
 import { unpackKey, unpackRegion, type SourceKeys } from './sources.js';
 
@@ -255,9 +255,9 @@ export async function readCsvIntoStore(store: Store, input: CsvLoadInput): Promi
   // Scan 1: every distinct source text, geolocated once in JS, and how many rows hold a field
   // outside its canonical form (which decides the kind of scan 2).
   const canonical = formatCanonicalChecksSql(input);
-  const texts = await queryRows<{ text: string | null; n: number; odd: number }>(
+  const texts = await queryColumns<{ text: (string | null)[]; n: number[]; odd: number[] }>(
     c,
-    `SELECT ${srcCol} AS text, count(*) AS n, count(*) FILTER (WHERE NOT coalesce(${canonical}, false)) AS odd
+    `SELECT ${srcCol} AS text, CAST(count(*) AS INTEGER) AS n, CAST(count(*) FILTER (WHERE NOT coalesce(${canonical}, false)) AS INTEGER) AS odd
      FROM read_csv(${quote(input.file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
                    columns = {${columns}}, compression = ${input.gzip ? "'gzip'" : "'none'"},
                    store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans')
@@ -267,18 +267,20 @@ export async function readCsvIntoStore(store: Store, input: CsvLoadInput): Promi
   let odd = 0;
   let sourceless = 0;
   const textColumn: string[] = [];
-  const keyColumn = new Uint32Array(texts.length * 2);
-  const regionColumn = new Uint16Array(texts.length);
-  for (const { text, n, odd: oddRows } of texts) {
+  const keyColumn = new Uint32Array(texts.text.length * 2);
+  const regionColumn = new Uint16Array(texts.text.length);
+  for (let t = 0; t < texts.text.length; t++) {
+    const text = texts.text[t]!;
+    const n = texts.n[t]!;
     staged += n;
-    odd += oddRows;
+    odd += texts.odd[t]!;
     const packed = text === null ? -1 : input.sources.resolve(text);
     if (packed < 0) {
       sourceless += n;
       continue;
     }
     const i = textColumn.length;
-    textColumn.push(text!);
+    textColumn.push(text);
     const key = unpackKey(packed);
     keyColumn[2 * i] = key % 0x1_0000_0000;
     keyColumn[2 * i + 1] = Math.floor(key / 0x1_0000_0000);
