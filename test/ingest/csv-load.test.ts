@@ -85,6 +85,15 @@ describe('ingest: the CSV fast path', () => {
     });
   }
 
+  it('reads CRLF line ends and quoted canonical fields as the line-by-line reader does', async () => {
+    const rows = GOOD.map((r, i) => (i % 5 === 0 ? r.map((f) => `"${f}"`) : r));
+    const fast = await ingest(await file('crlf.csv', `ts,sensor,src_ip,dst_port,proto\r\n${rows.map((r) => r.join(',')).join('\r\n')}\r\n`));
+    const reference = await ingest(await file('crlf-ref.csv', `ts,sensor,src_ip,dst_port,proto,dst_ip\r\n${rows.map((r) => `${r.join(',')},`).join('\r\n')}\r\n`));
+    assert.equal(fast.summary.accepted, GOOD.length);
+    assert.deepEqual([fast.summary.read, fast.summary.rejected], [reference.summary.read, reference.summary.rejected]);
+    assert.deepEqual(fast.packets, reference.packets);
+  });
+
   it('reads a file of canonical rows whole, and one with a single odd row to the same packets but that row', async () => {
     const canonical = await ingest(await file('all.csv', `ts,sensor,src_ip,dst_port,proto\n${GOOD.map((r) => r.join(',')).join('\n')}\n`));
     assert.equal(canonical.summary.accepted, GOOD.length);
