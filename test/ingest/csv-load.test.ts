@@ -94,6 +94,17 @@ describe('ingest: the CSV fast path', () => {
     assert.deepEqual(fast.packets, reference.packets);
   });
 
+  it('skips broken rows in an otherwise canonical file, listing them by line, and keeps every other row', async () => {
+    const rows = GOOD.map((r) => r.join(','));
+    rows[3] = '1633046400,s1,8.8.8.8,23';
+    rows[17] = '1633046400,s1,8.8.8.8,23,tcp,extra';
+    const broken = await ingest(await file('broken.csv', `ts,sensor,src_ip,dst_port,proto\n${rows.join('\n')}\n`));
+    assert.deepEqual(broken.summary.problems.map((p) => `${p.line}: ${p.reason}`), ['5: expected 5 fields, got 4', '19: expected 5 fields, got 6']);
+    assert.deepEqual([broken.summary.read, broken.summary.accepted, broken.summary.rejected], [GOOD.length, GOOD.length - 2, 2]);
+    const whole = await ingest(await file('whole.csv', `ts,sensor,src_ip,dst_port,proto\n${GOOD.filter((_, i) => i !== 3 && i !== 17).map((r) => r.join(',')).join('\n')}\n`));
+    assert.deepEqual(broken.packets, whole.packets);
+  });
+
   it('reads a file of canonical rows whole, and one with a single odd row to the same packets but that row', async () => {
     const canonical = await ingest(await file('all.csv', `ts,sensor,src_ip,dst_port,proto\n${GOOD.map((r) => r.join(',')).join('\n')}\n`));
     assert.equal(canonical.summary.accepted, GOOD.length);
