@@ -56,6 +56,18 @@ export function parseCsvFastPath(header: Map<string, number>): boolean {
 
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
+/**
+ * SQL: DuckDB's reader over the file, its columns named c0, c1, … and read
+ * as VARCHAR unless `types` gives another type; `options` ends the call
+ * (how broken rows are handled).
+ */
+function formatReadCsvSql(input: CsvLoadInput, options: string, types: ReadonlyMap<number, string> = new Map()): string {
+  const width = Math.max(...input.header.values()) + 1;
+  const columns = Array.from({ length: width }, (_, i) => `'c${i}': ${quote(types.get(i) ?? 'VARCHAR')}`).join(', ');
+  return `read_csv(${quote(input.file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+                  columns = {${columns}}, compression = ${input.gzip ? "'gzip'" : "'none'"}, ${options})`;
+}
+
 const REASON = { ts: 1, proto: 2, port: 3, missingSrc: 4, unknownSensor: 5, noSensor: 6 } as const;
 
 /** SQL: the parts of an ISO-8601 timestamp in the trimmed text `t` (all '' when it is none). */
@@ -88,9 +100,7 @@ function formatTimestampSql(t: string, m: string): string {
 
 /** SQL: the checked rows of the CSV, with a reason code (0 = good) and, for bad rows, the offending value. */
 function formatCheckedRowsSql(input: CsvLoadInput, rejects: string): string {
-  const width = Math.max(...input.header.values()) + 1;
   const col = (name: string) => (input.header.has(name) ? `c${input.header.get(name)}` : null);
-  const columns = Array.from({ length: width }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   const sensorCase =
     input.sensorsByName.size === 0 ? 'NULL' : `CASE sensor ${[...input.sensorsByName].map(([name, id]) => `WHEN ${quote(name)} THEN ${id}`).join(' ')} END`;
   const sensorCol = col('sensor');
@@ -101,8 +111,7 @@ function formatCheckedRowsSql(input: CsvLoadInput, rejects: string): string {
     WITH raw AS (
       SELECT ${col('ts')} AS ts_raw, ${sensorCol ? `coalesce(trim(${sensorCol}), '')` : "''"} AS sensor,
              ${col('src_ip')} AS src, ${col('dst_port')} AS port_raw, ${col('proto')} AS proto_raw
-      FROM read_csv(${quote(input.file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
-                    columns = {${columns}}, compression = ${input.gzip ? "'gzip'" : "'none'"}, ${rejects})),
+      FROM ${formatReadCsvSql(input, rejects)}),
     split AS (
       SELECT *, CASE WHEN regexp_full_match(ts_raw, ${epoch}) THEN ts_raw ELSE trim(ts_raw) END AS t FROM raw),
     split2 AS (
@@ -135,9 +144,7 @@ function formatCheckedRowsSql(input: CsvLoadInput, rejects: string): string {
  * here exactly when formatCheckedRowsSql gives it reason 0.
  */
 function formatAcceptedRowsSql(input: CsvLoadInput): string {
-  const width = Math.max(...input.header.values()) + 1;
   const col = (name: string) => (input.header.has(name) ? `c${input.header.get(name)}` : null);
-  const columns = Array.from({ length: width }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   const fixed = input.fixedSensor === null ? 'NULL' : String(input.fixedSensor);
   const sensorCol = col('sensor');
   const names = [...input.sensorsByName];
@@ -156,8 +163,7 @@ function formatAcceptedRowsSql(input: CsvLoadInput): string {
   return `
     WITH raw AS (
       SELECT ${col('ts')} AS ts_raw, ${sensorCol ?? 'NULL'} AS sensor_raw, ${col('src_ip')} AS src, ${col('dst_port')} AS port_raw, ${col('proto')} AS proto_raw
-      FROM read_csv(${quote(input.file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
-                    columns = {${columns}}, compression = ${input.gzip ? "'gzip'" : "'none'"}, ignore_errors = true)),
+      FROM ${formatReadCsvSql(input, 'ignore_errors = true')}),
     fast AS (
       SELECT regexp_full_match(ts_raw, ${epoch}) AS ts_fast, ts_raw, src,
         ${sensorSql} AS sensor_id,
@@ -198,7 +204,6 @@ function formatCanonicalChecksSql(input: CsvLoadInput): string {
  * so the caller knows a file has one when fewer rows arrive than expected.
  */
 function formatTypedRowsSql(input: CsvLoadInput): string | null {
-  const width = Math.max(...input.header.values()) + 1;
   const types = new Map<number, string>([
     [input.header.get('ts')!, 'DOUBLE'],
     [input.header.get('dst_port')!, 'USMALLINT'],
@@ -217,12 +222,10 @@ function formatTypedRowsSql(input: CsvLoadInput): string | null {
     // An empty field is NULL, and takes the fixed sensor as in the checks.
     sensor = `coalesce(enum_code(c${input.header.get('sensor')}), ${fixed})`;
   } else if (input.fixedSensor === null) return null;
-  const columns = Array.from({ length: width }, (_, i) => `'c${i}': ${quote(types.get(i) ?? 'VARCHAR')}`).join(', ');
   return `
     SELECT CASE WHEN isfinite(c${input.header.get('ts')} * 1000) THEN c${input.header.get('ts')} * 1000 END AS ts_ms, ${sensor} AS sensor_id, c${input.header.get('src_ip')} AS src,
            c${input.header.get('dst_port')} AS port_int, enum_code(c${input.header.get('proto')}) AS proto
-    FROM read_csv(${quote(input.file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
-                  columns = {${columns}}, compression = ${input.gzip ? "'gzip'" : "'none'"}, ignore_errors = true)`;
+    FROM ${formatReadCsvSql(input, 'ignore_errors = true', types)}`;
 }
 
 /**
@@ -249,7 +252,6 @@ export async function readCsvIntoStore(store: Store, input: CsvLoadInput): Promi
   const c = store.connection;
   const width = Math.max(...input.header.values()) + 1;
   const srcCol = `c${input.header.get('src_ip')}`;
-  const columns = Array.from({ length: width }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   for (const table of ['csv_stage', 'csv_rejects', 'csv_reject_scans', 'csv_texts']) await c.run(`DROP TABLE IF EXISTS ${table}`);
 
   // Scan 1: every distinct source text, geolocated once in JS, and how many rows hold a field
@@ -258,9 +260,7 @@ export async function readCsvIntoStore(store: Store, input: CsvLoadInput): Promi
   const texts = await queryColumns<{ text: (string | null)[]; n: number[]; odd: number[] }>(
     c,
     `SELECT ${srcCol} AS text, CAST(count(*) AS INTEGER) AS n, CAST(count(*) FILTER (WHERE NOT coalesce(${canonical}, false)) AS INTEGER) AS odd
-     FROM read_csv(${quote(input.file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
-                   columns = {${columns}}, compression = ${input.gzip ? "'gzip'" : "'none'"},
-                   store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans')
+     FROM ${formatReadCsvSql(input, "store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans'")}
      GROUP BY 1`,
   );
   let staged = 0;
@@ -299,7 +299,7 @@ export async function readCsvIntoStore(store: Store, input: CsvLoadInput): Promi
   appender.flushSync();
   appender.closeSync();
 
-  // Scan 2: the good rows, straight into the store. When every field of every row is canonical,
+  // Scan 2: the good rows, straight into the store. When every timestamp and port is canonical,
   // DuckDB's typed reader gives exactly the checked values, and only the source join remains.
   const typed = odd === 0 ? formatTypedRowsSql(input) : null;
   const insert = (rows: string) => `INSERT INTO packets
@@ -308,7 +308,8 @@ export async function readCsvIntoStore(store: Store, input: CsvLoadInput): Promi
      WHERE r.ts_ms IS NOT NULL AND r.sensor_id IS NOT NULL AND r.port_int <= 65535 AND r.proto IS NOT NULL`;
   let inserted = await queryJoinedRows(c, insert(typed ?? formatAcceptedRowsSql(input)));
   if (typed !== null && inserted !== staged - sourceless) {
-    // The typed reader refused a row the checks took as canonical: read the file the checked way.
+    // The typed reader left out a row (an unknown sensor or protocol, an empty field, a port
+    // above 65535…): the checks decide, and name it.
     await c.run('DELETE FROM packets WHERE file_id = $id', { id: input.fileId });
     inserted = await queryJoinedRows(c, insert(formatAcceptedRowsSql(input)));
   }
