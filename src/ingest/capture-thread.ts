@@ -208,6 +208,8 @@ export class CaptureThread {
   async close(): Promise<void> {
     this.port.close();
     await this.worker.terminate();
+    // Wakes a `next` still waiting, whose promise would otherwise never settle.
+    Atomics.notify(this.posted, 0);
   }
 
   /** Takes one message off the port: a batch, or undefined once the end or nothing is there. */
