@@ -3,7 +3,8 @@
  *
  *   file ──readInputHead──▶ format
  *     canonical CSV ─▶ DuckDB read_csv + checks in SQL (csv-load.ts)
- *     capture       ─▶ columnar batches ─▶ typed-array chunks (sink.ts)
+ *     capture       ─▶ read, hash, decode on a worker thread ─▶ columnar
+ *                      batches ─▶ DuckDB table-function scan (capture-load.ts)
  *     NDJSON, Shadowserver ─▶ rows ─▶ typed-array chunks
  *   each resolving the sensor and geolocating the source once per distinct
  *   address (sources.ts) ──▶ files row ──▶ COMMIT (or ROLLBACK on any failure
