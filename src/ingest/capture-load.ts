@@ -105,7 +105,13 @@ class CaptureFeed implements PacketChunkSource {
     return written;
   }
 
-  private copy(batch: ReceivedBatch, from: number, n: number, chunk: PacketChunk, to: number): void {
+  private copy(
+    batch: ReceivedBatch,
+    from: number,
+    n: number,
+    chunk: PacketChunk,
+    to: number,
+  ): void {
     const columns = batch.columns;
     const end = from + n;
     chunk.ts.set(columns.tsMs.subarray(from, end), to);
@@ -143,7 +149,10 @@ function usesEmbeddedGeo(geo: GeoResolver | null): boolean {
  * Reads a capture into `packets` as file `fileId`, inside the caller's
  * transaction. Throws a ReportError for a capture that cannot be read.
  */
-export async function readCaptureIntoStore(store: Store, options: CaptureLoadOptions): Promise<CaptureLoadResult> {
+export async function readCaptureIntoStore(
+  store: Store,
+  options: CaptureLoadOptions,
+): Promise<CaptureLoadResult> {
   const keys = new AddressKeyColumns(options.sources);
   const thread = new CaptureThread(
     options.file,
@@ -163,7 +172,10 @@ export async function readCaptureIntoStore(store: Store, options: CaptureLoadOpt
     const feed = new CaptureFeed(thread, keys, options.fixedSensor);
     let inserted = 0;
     // One scan normally takes the whole capture; another starts only after a stalled read ended one.
-    while (await feed.ready()) inserted += await writePacketScan(store.connection, feed, options.fileId, { threads: options.insertThreads ?? availableParallelism() });
+    while (await feed.ready())
+      inserted += await writePacketScan(store.connection, feed, options.fileId, {
+        threads: options.insertThreads ?? availableParallelism(),
+      });
     return { inserted, ...thread.end };
   } finally {
     await thread.close();

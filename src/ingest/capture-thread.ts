@@ -16,7 +16,12 @@
 import { extname } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import {
+  MessageChannel,
+  receiveMessageOnPort,
+  Worker,
+  type MessagePort,
+} from 'node:worker_threads';
 import { ReportError, type ErrorCode } from '../errors.js';
 import type { CaptureSummary } from './capture-types.js';
 import { BatchColumns } from './capture/frame.js';
@@ -56,7 +61,14 @@ export type CaptureThreadMessage =
       regions: string[] | null;
       bytesRead: number;
     }
-  | { kind: 'end'; summary: CaptureSummary; sha256: string; addresses: string[]; regions: string[] | null; bytesRead: number }
+  | {
+      kind: 'end';
+      summary: CaptureSummary;
+      sha256: string;
+      addresses: string[];
+      regions: string[] | null;
+      bytesRead: number;
+    }
   | { kind: 'error'; error: SerializedError; frames: number };
 
 export interface CaptureThreadOptions {
@@ -96,7 +108,11 @@ export interface CaptureThreadHandlers {
 const DEFAULT_BATCH_SIZE = 65_536;
 
 /** Atomics.waitAsync (Node 16+), which TypeScript's ES2023 library does not declare yet. */
-const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): { value: Promise<string> | string } }).waitAsync;
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(array: Int32Array, index: number, value: number): { value: Promise<string> | string };
+  }
+).waitAsync;
 
 /**
  * The worker's module next to this one: compiled JavaScript in dist/, or
@@ -108,7 +124,9 @@ const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: n
  */
 function startWorker(data: CaptureThreadData, workerEntry?: URL): Worker {
   const here = import.meta.url;
-  const entry = fileURLToPath(workerEntry ?? new URL(`./capture-worker${extname(fileURLToPath(here))}`, here));
+  const entry = fileURLToPath(
+    workerEntry ?? new URL(`./capture-worker${extname(fileURLToPath(here))}`, here),
+  );
   const options = { workerData: data, transferList: [data.port] };
   if (extname(entry) !== '.ts') return new Worker(entry, options);
   const tsx = createRequire(here).resolve('tsx/cjs/api');
@@ -221,13 +239,19 @@ export class CaptureThread {
     const message = received.message as CaptureThreadMessage;
     switch (message.kind) {
       case 'batch': {
-        if (message.addresses.length > 0) this.handlers.addresses(message.addresses, message.regions);
+        if (message.addresses.length > 0)
+          this.handlers.addresses(message.addresses, message.regions);
         this.handlers.progress(message.bytesRead);
         this.lastPacket = Math.max(this.lastPacket, message.firstPacketNumber);
-        return { columns: new BatchColumns(this.batchSize, message.buffer), count: message.count, firstPacketNumber: message.firstPacketNumber };
+        return {
+          columns: new BatchColumns(this.batchSize, message.buffer),
+          count: message.count,
+          firstPacketNumber: message.firstPacketNumber,
+        };
       }
       case 'end':
-        if (message.addresses.length > 0) this.handlers.addresses(message.addresses, message.regions);
+        if (message.addresses.length > 0)
+          this.handlers.addresses(message.addresses, message.regions);
         this.handlers.progress(message.bytesRead);
         this.result = { summary: message.summary, sha256: message.sha256 };
         return undefined;
@@ -238,14 +262,27 @@ export class CaptureThread {
   }
 
   private reportError(error: SerializedError, frames: number): ReportError {
-    if (error.report) return new ReportError(error.code, error.message, { details: error.details, hint: error.hint });
+    if (error.report)
+      return new ReportError(error.code, error.message, {
+        details: error.details,
+        hint: error.hint,
+      });
     const cause = Object.assign(new Error(error.message), { stack: error.stack });
-    return new ReportError('CAPTURE_FAILED', `${this.path}: reading the capture failed after packet ${Math.max(frames, this.lastPacket)}: ${error.message}`, { cause });
+    return new ReportError(
+      'CAPTURE_FAILED',
+      `${this.path}: reading the capture failed after packet ${Math.max(frames, this.lastPacket)}: ${error.message}`,
+      { cause },
+    );
   }
 
   private died(): ReportError {
-    const how = this.stopped?.error ? `failed: ${this.stopped.error.message}` : `stopped unexpectedly (exit code ${this.stopped?.code ?? 'unknown'})`;
-    const where = this.lastPacket > 0 ? ` after packet ${this.lastPacket}` : ' before its first packet';
-    return new ReportError('CAPTURE_FAILED', `${this.path}: the capture reader ${how}${where}`, { cause: this.stopped?.error });
+    const how = this.stopped?.error
+      ? `failed: ${this.stopped.error.message}`
+      : `stopped unexpectedly (exit code ${this.stopped?.code ?? 'unknown'})`;
+    const where =
+      this.lastPacket > 0 ? ` after packet ${this.lastPacket}` : ' before its first packet';
+    return new ReportError('CAPTURE_FAILED', `${this.path}: the capture reader ${how}${where}`, {
+      cause: this.stopped?.error,
+    });
   }
 }

@@ -34,14 +34,25 @@ class FileHasher {
   async finish(path: string): Promise<string> {
     const { size } = await stat(path);
     if (this.bytes < size) {
-      for await (const chunk of createReadStream(path, { start: this.bytes, highWaterMark: 1 << 20 })) this.update(chunk as Buffer);
+      for await (const chunk of createReadStream(path, {
+        start: this.bytes,
+        highWaterMark: 1 << 20,
+      }))
+        this.update(chunk as Buffer);
     }
     return this.hash.digest('hex');
   }
 }
 
 function serializeError(error: unknown): SerializedError {
-  if (isReportError(error)) return { report: true, code: error.code, message: error.message, details: [...error.details], hint: error.hint };
+  if (isReportError(error))
+    return {
+      report: true,
+      code: error.code,
+      message: error.message,
+      details: [...error.details],
+      hint: error.hint,
+    };
   const e = error instanceof Error ? error : new Error(String(error));
   return { report: false, message: e.message, stack: e.stack ?? '' };
 }
@@ -84,14 +95,26 @@ async function runCaptureThread(data: CaptureThreadData): Promise<void> {
       onFileBytes: hasher.update,
       ...(data.sensorsByAddress ? { sensorsByAddress: new Map(data.sensorsByAddress) } : {}),
     });
-    for (let i = 1; i < data.buffers; i++) free.push(new ArrayBuffer(BatchColumns.bytesFor(data.batchSize)));
+    for (let i = 1; i < data.buffers; i++)
+      free.push(new ArrayBuffer(BatchColumns.bytesFor(data.batchSize)));
     let sent = 0;
     for await (const batch of reader.batches()) {
       const addresses = reader.addresses.slice(sent);
       sent += addresses.length;
       const buffer = batch.buffer;
       const regions = parseRegions(geo, addresses);
-      post({ kind: 'batch', buffer, count: batch.count, firstPacketNumber: batch.firstPacketNumber, addresses, regions, bytesRead }, [buffer]);
+      post(
+        {
+          kind: 'batch',
+          buffer,
+          count: batch.count,
+          firstPacketNumber: batch.firstPacketNumber,
+          addresses,
+          regions,
+          bytesRead,
+        },
+        [buffer],
+      );
       batch.adopt(await takeFree());
     }
     const sha256 = await hasher.finish(data.path);
@@ -99,7 +122,14 @@ async function runCaptureThread(data: CaptureThreadData): Promise<void> {
     // Only the first few rejected frames are listed; the rest are counted in rejectedTotal.
     summary.rejected = summary.rejected.slice(0, data.listed);
     const rest = reader.addresses.slice(sent);
-    post({ kind: 'end', summary, sha256, addresses: rest, regions: parseRegions(geo, rest), bytesRead });
+    post({
+      kind: 'end',
+      summary,
+      sha256,
+      addresses: rest,
+      regions: parseRegions(geo, rest),
+      bytesRead,
+    });
   } catch (error) {
     post({ kind: 'error', error: serializeError(error), frames: reader?.summary().frames ?? 0 });
   } finally {

@@ -160,7 +160,9 @@ class CaptureFileReader implements CaptureColumnsReader {
     this.batch = new BatchColumns(batchSize);
     const byAddress = options.sensorsByAddress;
     // The reader's texts are canonical, but an IPv4-mapped IPv6 address is a sensor's IPv4 address.
-    const sensors = byAddress ? new DestinationSensors((address) => byAddress.get(parseAddress(address) ?? address)) : null;
+    const sensors = byAddress
+      ? new DestinationSensors((address) => byAddress.get(parseAddress(address) ?? address))
+      : null;
     this.decoder = new FrameDecoder(this.batch, this.table, sensors);
   }
 
@@ -175,7 +177,11 @@ class CaptureFileReader implements CaptureColumnsReader {
   }
 
   private async *readBatches(): AsyncGenerator<BatchColumns> {
-    const { source } = await openByteSource(this.path, this.options.onProgress, this.options.onFileBytes);
+    const { source } = await openByteSource(
+      this.path,
+      this.options.onProgress,
+      this.options.onFileBytes,
+    );
     const window = new StreamWindow(source);
     const batch = this.batch;
     try {

@@ -32,7 +32,18 @@ function postBatch(first: number, addresses: string[]): void {
     batch.proto[i] = 0;
   }
   const buffer = batch.buffer;
-  post({ kind: 'batch', buffer, count: 3, firstPacketNumber: first, addresses, regions: null, bytesRead: first * 100 }, [buffer]);
+  post(
+    {
+      kind: 'batch',
+      buffer,
+      count: 3,
+      firstPacketNumber: first,
+      addresses,
+      regions: null,
+      bytesRead: first * 100,
+    },
+    [buffer],
+  );
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -54,7 +65,14 @@ async function run(): Promise<void> {
       postBatch(7, []);
       post({
         kind: 'end',
-        summary: { format: 'pcap', frames: 9, accepted: 9, skipped: { fragment: 0, nonIp: 0, otherProtocol: 0 }, rejected: [], rejectedTotal: 0 },
+        summary: {
+          format: 'pcap',
+          frames: 9,
+          accepted: 9,
+          skipped: { fragment: 0, nonIp: 0, otherProtocol: 0 },
+          rejected: [],
+          rejectedTotal: 0,
+        },
         sha256: 'stand-in',
         addresses: [],
         regions: null,

@@ -11,12 +11,31 @@ import { openCapture } from '../../src/ingest/capture.js';
 import { ingestPacketFiles } from '../../src/ingest/ingest.js';
 import { parseManifest } from '../../src/ingest/manifest.js';
 import { SourceKeys } from '../../src/ingest/sources.js';
-import { formatAddressSql, MEMORY_STORE, openStore, queryRows, withTransaction, type Store } from '../../src/store/store.js';
+import {
+  formatAddressSql,
+  MEMORY_STORE,
+  openStore,
+  queryRows,
+  withTransaction,
+  type Store,
+} from '../../src/store/store.js';
 import { fixtureGeo } from '../aggregate/fixture.js';
-import { arp, buildPcap, ethernet, ipv4, ipv6, tcp, udp, type PcapRecord } from '../helpers/capture-writer.js';
+import {
+  arp,
+  buildPcap,
+  ethernet,
+  ipv4,
+  ipv6,
+  tcp,
+  udp,
+  type PcapRecord,
+} from '../helpers/capture-writer.js';
 
 const effects = { log: () => {}, clock: () => new Date('2022-01-01T00:00:00Z') };
-const manifest = parseManifest('sensor,country,address\ns1,JP,192.0.2.10\ns2,JP,2001:db8::20\n', 'sensors.csv');
+const manifest = parseManifest(
+  'sensor,country,address\ns1,JP,192.0.2.10\ns2,JP,2001:db8::20\n',
+  'sensors.csv',
+);
 const STAND_IN = new URL('./capture-stand-in-worker.ts', import.meta.url);
 const START = Date.UTC(2021, 9, 1) / 1000;
 
@@ -42,22 +61,36 @@ function renderCapture(n: number): { pcap: Buffer; expected: string[]; rejected:
     }
     const port = 1000 + (i % 50);
     const v6 = i % 10 === 0;
-    const src = v6 ? `2001:db8:1::${((i % 7) + 1).toString(16)}` : `198.51.${(i >> 8) & 255}.${i & 255}`;
+    const src = v6
+      ? `2001:db8:1::${((i % 7) + 1).toString(16)}`
+      : `198.51.${(i >> 8) & 255}.${i & 255}`;
     const stray = i % 97 === 0;
     const payload = i % 3 === 0 ? udp(port) : tcp(port);
     const protocol = i % 3 === 0 ? 17 : 6;
     const data = v6
-      ? ethernet(ipv6({ src, dst: stray ? '2001:db8::99' : '2001:db8::20', protocol, payload }), 0x86dd)
+      ? ethernet(
+          ipv6({ src, dst: stray ? '2001:db8::99' : '2001:db8::20', protocol, payload }),
+          0x86dd,
+        )
       : ethernet(ipv4({ src, dst: stray ? '192.0.2.99' : '192.0.2.10', protocol, payload }));
     records.push({ sec, frac: 250_000, data });
     if (stray) rejected.push(i);
-    else expected.push(`${sec * 1000 + 250}|${v6 ? 's2' : 's1'}|${src}|${port}|${protocol === 17 ? 1 : 0}`);
+    else
+      expected.push(
+        `${sec * 1000 + 250}|${v6 ? 's2' : 's1'}|${src}|${port}|${protocol === 17 ? 1 : 0}`,
+      );
   }
   return { pcap: buildPcap({ records }), expected, rejected };
 }
 
 async function storedRows(store: Store): Promise<string[]> {
-  const rows = await queryRows<{ ts: number; name: string; src: string; port: number; proto: number }>(
+  const rows = await queryRows<{
+    ts: number;
+    name: string;
+    src: string;
+    port: number;
+    proto: number;
+  }>(
     store.connection,
     `SELECT p.ts, s.name, ${formatAddressSql('p.src')} AS src, p.port, p.proto FROM packets p JOIN sensors s ON s.id = p.sensor`,
   );
@@ -85,10 +118,20 @@ describe('ingest: captures read on their own thread', () => {
       ['192.0.2.10', 0],
       ['2001:db8::20', 1],
     ]);
-    await store.connection.run(`INSERT INTO sensors VALUES (0, 's1', 'JP', '192.0.2.10', NULL, NULL), (1, 's2', 'JP', '2001:db8::20', NULL, NULL)`);
+    await store.connection.run(
+      `INSERT INTO sensors VALUES (0, 's1', 'JP', '192.0.2.10', NULL, NULL), (1, 's2', 'JP', '2001:db8::20', NULL, NULL)`,
+    );
     const sources = await SourceKeys.load(store, fixtureGeo);
     const loaded = await withTransaction(store, async () => {
-      const result = await readCaptureIntoStore(store, { file: path, fileId: 1, sensorsByAddress: byAddress, fixedSensor: null, sources, listed: 1000, batchSize: 16 });
+      const result = await readCaptureIntoStore(store, {
+        file: path,
+        fileId: 1,
+        sensorsByAddress: byAddress,
+        fixedSensor: null,
+        sources,
+        listed: 1000,
+        batchSize: 16,
+      });
       await sources.writeNew(store);
       return result;
     });
@@ -110,7 +153,11 @@ describe('ingest: captures read on their own thread', () => {
     const reader = await openCapture(path);
     let decoded = 0;
     for await (const batch of reader.batches()) decoded += batch.count;
-    const summary = await ingestPacketFiles(store, { files: [path], manifest, geo: fixtureGeo, maxErrors: 100 }, effects);
+    const summary = await ingestPacketFiles(
+      store,
+      { files: [path], manifest, geo: fixtureGeo, maxErrors: 100 },
+      effects,
+    );
     const f = summary.files[0]!;
     const strays = Math.floor(500 / 97);
     assert.equal(f.accepted, decoded - strays);
@@ -123,17 +170,26 @@ describe('ingest: captures read on their own thread', () => {
     const { pcap, rejected } = renderCapture(400);
     const path = join(dir, 'strays.pcap');
     await writeFile(path, pcap);
-    await assert.rejects(ingestPacketFiles(store, { files: [path], manifest, geo: fixtureGeo }, effects), (error: Error & { code?: string; details?: string[] }) => {
-      assert.equal(error.code, 'INPUT_INVALID');
-      assert.deepEqual(
-        error.details?.map((d) => /packet (\d+)/.exec(d)?.[1]).map(Number),
-        rejected,
-      );
-      assert.ok(error.details?.some((d) => d.includes("destination 192.0.2.99 is no sensor's address")));
-      return true;
-    });
-    assert.deepEqual(await queryRows(store.connection, 'SELECT count(*) AS n FROM packets'), [{ n: 0 }]);
-    assert.deepEqual(await queryRows(store.connection, 'SELECT count(*) AS n FROM files'), [{ n: 0 }]);
+    await assert.rejects(
+      ingestPacketFiles(store, { files: [path], manifest, geo: fixtureGeo }, effects),
+      (error: Error & { code?: string; details?: string[] }) => {
+        assert.equal(error.code, 'INPUT_INVALID');
+        assert.deepEqual(
+          error.details?.map((d) => /packet (\d+)/.exec(d)?.[1]).map(Number),
+          rejected,
+        );
+        assert.ok(
+          error.details?.some((d) => d.includes("destination 192.0.2.99 is no sensor's address")),
+        );
+        return true;
+      },
+    );
+    assert.deepEqual(await queryRows(store.connection, 'SELECT count(*) AS n FROM packets'), [
+      { n: 0 },
+    ]);
+    assert.deepEqual(await queryRows(store.connection, 'SELECT count(*) AS n FROM files'), [
+      { n: 0 },
+    ]);
   });
 
   it('turns broken framing into a ReportError naming the packet, and rolls back the whole ingest', async () => {
@@ -141,37 +197,65 @@ describe('ingest: captures read on their own thread', () => {
     await writeFile(good, renderCapture(50).pcap);
     const { pcap } = renderCapture(300);
     // Packet 201's captured length is far past any frame: nothing after it can be read.
-    const records = buildPcap({ records: [{ sec: START, frac: 0, data: new Uint8Array(0), caplen: 10_000_000 }] }).subarray(24);
+    const records = buildPcap({
+      records: [{ sec: START, frac: 0, data: new Uint8Array(0), caplen: 10_000_000 }],
+    }).subarray(24);
     let offset = 24;
     for (let i = 1; i < 201; i++) offset += 16 + pcap.readUInt32LE(offset + 8);
     const broken = Buffer.concat([pcap.subarray(0, offset), records, pcap.subarray(offset)]);
     const path = join(dir, 'broken.pcap');
     await writeFile(path, broken);
-    await assert.rejects(ingestPacketFiles(store, { files: [good, path], manifest, geo: fixtureGeo, maxErrors: 100 }, effects), (error: unknown) => {
-      assert.ok(isReportError(error));
-      assert.equal(error.code, 'INPUT_INVALID');
-      assert.match(error.message, /broken\.pcap: byte \d+ \(packet 201\): captured length 10000000/);
-      return true;
-    });
-    assert.deepEqual(await queryRows(store.connection, 'SELECT count(*) AS n FROM packets'), [{ n: 0 }], 'the good file before it is rolled back too');
+    await assert.rejects(
+      ingestPacketFiles(
+        store,
+        { files: [good, path], manifest, geo: fixtureGeo, maxErrors: 100 },
+        effects,
+      ),
+      (error: unknown) => {
+        assert.ok(isReportError(error));
+        assert.equal(error.code, 'INPUT_INVALID');
+        assert.match(
+          error.message,
+          /broken\.pcap: byte \d+ \(packet 201\): captured length 10000000/,
+        );
+        return true;
+      },
+    );
+    assert.deepEqual(
+      await queryRows(store.connection, 'SELECT count(*) AS n FROM packets'),
+      [{ n: 0 }],
+      'the good file before it is rolled back too',
+    );
   });
 
   it('hashes plain, gzip and cut-off gzip captures as the bytes of the file', async () => {
     const { pcap } = renderCapture(200);
     const gz = gzipSync(pcap);
-    const files = { 'plain.pcap': pcap, 'packed.pcap.gz': gz, 'cut.pcap.gz': gz.subarray(0, gz.length - 40) };
+    const files = {
+      'plain.pcap': pcap,
+      'packed.pcap.gz': gz,
+      'cut.pcap.gz': gz.subarray(0, gz.length - 40),
+    };
     const progress: number[] = [];
     for (const [name, bytes] of Object.entries(files)) await writeFile(join(dir, name), bytes);
     const summary = await ingestPacketFiles(
       store,
-      { files: Object.keys(files).map((name) => join(dir, name)), manifest, geo: fixtureGeo, maxErrors: 1000 },
+      {
+        files: Object.keys(files).map((name) => join(dir, name)),
+        manifest,
+        geo: fixtureGeo,
+        maxErrors: 1000,
+      },
       { ...effects, progress: (_file, bytes) => progress.push(bytes) },
     );
     for (const f of summary.files) {
       const content = await readFile(f.file);
       assert.equal(f.sha256, createHash('sha256').update(content).digest('hex'), f.file);
     }
-    assert.deepEqual(summary.files.map((f) => f.status), ['ingested', 'ingested', 'ingested']);
+    assert.deepEqual(
+      summary.files.map((f) => f.status),
+      ['ingested', 'ingested', 'ingested'],
+    );
     assert.ok(summary.files[2]!.truncated, 'the cut-off file is marked truncated');
     assert.ok(progress.includes(pcap.length), 'progress reaches the whole plain file');
   });
@@ -180,10 +264,21 @@ describe('ingest: captures read on their own thread', () => {
     const path = join(dir, 'a.pcap');
     await writeFile(path, renderCapture(100).pcap);
     await writeFile(join(dir, 'copy.pcap'), await readFile(path));
-    await ingestPacketFiles(store, { files: [path], manifest, geo: fixtureGeo, maxErrors: 10 }, effects);
+    await ingestPacketFiles(
+      store,
+      { files: [path], manifest, geo: fixtureGeo, maxErrors: 10 },
+      effects,
+    );
     const before = await storedRows(store);
-    const again = await ingestPacketFiles(store, { files: [path, join(dir, 'copy.pcap')], manifest, geo: fixtureGeo, maxErrors: 10 }, effects);
-    assert.deepEqual(again.files.map((f) => f.status), ['duplicate', 'duplicate']);
+    const again = await ingestPacketFiles(
+      store,
+      { files: [path, join(dir, 'copy.pcap')], manifest, geo: fixtureGeo, maxErrors: 10 },
+      effects,
+    );
+    assert.deepEqual(
+      again.files.map((f) => f.status),
+      ['duplicate', 'duplicate'],
+    );
     assert.deepEqual(await storedRows(store), before);
   });
 
@@ -191,21 +286,35 @@ describe('ingest: captures read on their own thread', () => {
     const path = join(dir, 'fixed.pcap');
     const { pcap } = renderCapture(200);
     await writeFile(path, pcap);
-    const summary = await ingestPacketFiles(store, { files: [path], manifest, sensor: 's2', geo: fixtureGeo, maxErrors: 10 }, effects);
+    const summary = await ingestPacketFiles(
+      store,
+      { files: [path], manifest, sensor: 's2', geo: fixtureGeo, maxErrors: 10 },
+      effects,
+    );
     const f = summary.files[0]!;
     assert.equal(f.rejected, 2, 'only the two cut-off frames');
-    const names = await queryRows<{ name: string; n: number }>(store.connection, 'SELECT s.name, count(*) AS n FROM packets p JOIN sensors s ON s.id = p.sensor GROUP BY ALL');
+    const names = await queryRows<{ name: string; n: number }>(
+      store.connection,
+      'SELECT s.name, count(*) AS n FROM packets p JOIN sensors s ON s.id = p.sensor GROUP BY ALL',
+    );
     assert.deepEqual(names, [{ name: 's2', n: f.accepted }]);
   });
 
   describe('a capture thread that misbehaves', () => {
     it('reports a reader that fails to start as CAPTURE_FAILED naming the file, without hanging', async () => {
-      const thread = new CaptureThread('throws-on-start', { addresses: () => {}, progress: () => {} }, { workerEntry: STAND_IN });
+      const thread = new CaptureThread(
+        'throws-on-start',
+        { addresses: () => {}, progress: () => {} },
+        { workerEntry: STAND_IN },
+      );
       try {
         await assert.rejects(thread.next(), (error: unknown) => {
           assert.ok(isReportError(error));
           assert.equal(error.code, 'CAPTURE_FAILED');
-          assert.match(error.message, /^throws-on-start: the capture reader failed: the stand-in reader cannot start before its first packet$/);
+          assert.match(
+            error.message,
+            /^throws-on-start: the capture reader failed: the stand-in reader cannot start before its first packet$/,
+          );
           return true;
         });
       } finally {
@@ -215,32 +324,60 @@ describe('ingest: captures read on their own thread', () => {
 
     it('reports a reader that exits mid-capture with the last packet known, and ingests nothing', async () => {
       const sources = await SourceKeys.load(store, fixtureGeo);
-      await store.connection.run(`INSERT INTO sensors VALUES (0, 's1', 'JP', '192.0.2.10', NULL, NULL)`);
+      await store.connection.run(
+        `INSERT INTO sensors VALUES (0, 's1', 'JP', '192.0.2.10', NULL, NULL)`,
+      );
       await assert.rejects(
         withTransaction(store, () =>
-          readCaptureIntoStore(store, { file: 'exits-after-a-batch', fileId: 1, sensorsByAddress: new Map(), fixedSensor: null, sources, listed: 10, workerEntry: STAND_IN }),
+          readCaptureIntoStore(store, {
+            file: 'exits-after-a-batch',
+            fileId: 1,
+            sensorsByAddress: new Map(),
+            fixedSensor: null,
+            sources,
+            listed: 10,
+            workerEntry: STAND_IN,
+          }),
         ),
         (error: unknown) => {
           assert.ok(isReportError(error));
           assert.equal(error.code, 'CAPTURE_FAILED');
-          assert.equal(error.message, 'exits-after-a-batch: the capture reader stopped unexpectedly (exit code 3) after packet 1');
+          assert.equal(
+            error.message,
+            'exits-after-a-batch: the capture reader stopped unexpectedly (exit code 3) after packet 1',
+          );
           return true;
         },
       );
-      assert.deepEqual(await queryRows(store.connection, 'SELECT count(*) AS n FROM packets'), [{ n: 0 }]);
+      assert.deepEqual(await queryRows(store.connection, 'SELECT count(*) AS n FROM packets'), [
+        { n: 0 },
+      ]);
     });
 
     it('keeps every packet when the reader stalls for longer than a scan waits', async () => {
       const sources = await SourceKeys.load(store, fixtureGeo);
-      await store.connection.run(`INSERT INTO sensors VALUES (0, 's1', 'JP', '192.0.2.10', NULL, NULL)`);
+      await store.connection.run(
+        `INSERT INTO sensors VALUES (0, 's1', 'JP', '192.0.2.10', NULL, NULL)`,
+      );
       const loaded = await withTransaction(store, () =>
-        readCaptureIntoStore(store, { file: 'stalls', fileId: 1, sensorsByAddress: new Map(), fixedSensor: null, sources, listed: 10, workerEntry: STAND_IN }),
+        readCaptureIntoStore(store, {
+          file: 'stalls',
+          fileId: 1,
+          sensorsByAddress: new Map(),
+          fixedSensor: null,
+          sources,
+          listed: 10,
+          workerEntry: STAND_IN,
+        }),
       );
       assert.equal(loaded.inserted, 9);
       assert.equal(loaded.sha256, 'stand-in');
       const rows = await storedRows(store);
       assert.equal(rows.length, 9);
-      assert.deepEqual(new Set(rows.map((r) => r.split('|').slice(1).join('|'))), new Set(['s1|192.0.2.1|23|0']));
+      assert.deepEqual(
+        new Set(rows.map((r) => r.split('|').slice(1).join('|'))),
+        new Set(['s1|192.0.2.1|23|0']),
+      );
     });
   });
 });

@@ -84,7 +84,8 @@ export class BatchColumns implements CaptureBatch {
   /** Lays the columns over `buffer` (of `bytesFor(capacity)` bytes); the largest elements come first, so each view is aligned. */
   adopt(buffer: ArrayBuffer): void {
     const n = this.capacity;
-    if (buffer.byteLength < BatchColumns.bytesFor(n)) throw new Error(`batch buffer of ${buffer.byteLength} bytes is too small for ${n} packets`);
+    if (buffer.byteLength < BatchColumns.bytesFor(n))
+      throw new Error(`batch buffer of ${buffer.byteLength} bytes is too small for ${n} packets`);
     this.tsMs = new Float64Array(buffer, 0, n);
     this.src = new Uint32Array(buffer, 8 * n, n);
     this.dst = new Uint32Array(buffer, 12 * n, n);
@@ -291,7 +292,14 @@ export class FrameDecoder {
       return true;
     }
     const table = this.table;
-    return this.accept(tsMs, table.internV4(buf, p + 12), table.internV4(buf, p + 16), port, code, packet);
+    return this.accept(
+      tsMs,
+      table.internV4(buf, p + 12),
+      table.internV4(buf, p + 16),
+      port,
+      code,
+      packet,
+    );
   }
 
   private decodeIPv6(
@@ -350,7 +358,14 @@ export class FrameDecoder {
       code = next === IPPROTO_TCP ? PROTO_CODES.tcp : PROTO_CODES.udp;
     }
     const table = this.table;
-    return this.accept(tsMs, table.internV6(buf, p + 8), table.internV6(buf, p + 24), port, code, packet);
+    return this.accept(
+      tsMs,
+      table.internV6(buf, p + 8),
+      table.internV6(buf, p + 24),
+      port,
+      code,
+      packet,
+    );
   }
 
   private accept(
