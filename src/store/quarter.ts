@@ -63,6 +63,8 @@ export async function loadQuarterData(store: Store, query: QuarterQuery): Promis
   const domestic = sensorRows.filter((s) => s.country === query.homeCountry);
   const whole = domestic.filter((s) => rangeOf.get(s.id)![0] <= 0 && rangeOf.get(s.id)![1] >= last).map((s) => s.id);
   const ranged = domestic.filter((s) => !whole.includes(s.id));
+  // Every packet's sensor is in the table (sensors are written before their packets and never
+  // deleted), so when all of them qualify the condition is TRUE.
   const acceptedSql =
     whole.length === sensorRows.length
       ? 'TRUE'
