@@ -22,7 +22,8 @@
  * mapped to its line by one scan of the file.
  */
 import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { open } from 'node:fs/promises';
+import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
 import { DuckDBDataChunk, UBIGINT, USMALLINT, VARCHAR } from '@duckdb/node-api';
 import { queryColumns, queryRows, type Store } from '../store/store.js';
 import { PROTO_CODES } from './capture-types.js';
@@ -228,6 +229,50 @@ function formatTypedRowsSql(input: CsvLoadInput): string | null {
     FROM ${formatReadCsvSql(input, 'ignore_errors = true', types)}`;
 }
 
+/** Bytes read from the start of a file to judge, from its first rows, whether the typed reader can take it. */
+const SAMPLE_BYTES = 64 * 1024;
+
+/**
+ * Whether the sample's data rows (after the header; a cut-off last line is
+ * left out) all name their protocol and sensor exactly as the typed reader's
+ * ENUMs do. The typed reader skips a row it cannot cast at a cost far above
+ * reading it, so a file whose first rows say `TCP`, or name a sensor not in
+ * the manifest, goes straight to the checked scan. Only a shortcut: rows
+ * past the sample are still caught by the row count.
+ */
+export function parseTypedSample(sample: string, input: Pick<CsvLoadInput, 'header' | 'sensorsByName' | 'fixedSensor'>): boolean {
+  const lines = sample.split('\n');
+  lines.pop();
+  const protoAt = input.header.get('proto')!;
+  const sensorAt = input.header.get('sensor');
+  const protos = new Set(Object.keys(PROTO_CODES));
+  for (const raw of lines.slice(1)) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line === '') continue;
+    if (line.includes('"')) return false;
+    const fields = line.split(',');
+    if (!protos.has(fields[protoAt] ?? '')) return false;
+    if (sensorAt === undefined) continue;
+    const sensor = fields[sensorAt] ?? '';
+    if (sensor === '' ? input.fixedSensor === null : sensor !== sensor.trim() || !input.sensorsByName.has(sensor)) return false;
+  }
+  return true;
+}
+
+/** The first SAMPLE_BYTES of the file's text (decompressed for gzip). */
+async function readSample(file: string, gzip: boolean): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const bytes = Buffer.alloc(SAMPLE_BYTES);
+    const { bytesRead } = await handle.read(bytes, 0, SAMPLE_BYTES, 0);
+    const head = bytes.subarray(0, bytesRead);
+    // A gzip stream cut short decompresses as far as it goes with a sync flush.
+    return (gzip ? gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH }) : head).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Runs an INSERT … JOIN csv_texts and returns its row count. DuckDB guesses
  * a CSV at a few rows and would build the join's hash table from the file;
@@ -301,7 +346,7 @@ export async function readCsvIntoStore(store: Store, input: CsvLoadInput): Promi
 
   // Scan 2: the good rows, straight into the store. When every timestamp and port is canonical,
   // DuckDB's typed reader gives exactly the checked values, and only the source join remains.
-  const typed = odd === 0 ? formatTypedRowsSql(input) : null;
+  const typed = odd === 0 && parseTypedSample(await readSample(input.file, input.gzip), input) ? formatTypedRowsSql(input) : null;
   const insert = (rows: string) => `INSERT INTO packets
      SELECT r.ts_ms, r.sensor_id, t.k, r.port_int, r.proto, t.region, ${input.fileId}
      FROM (${rows}) r JOIN csv_texts t ON t.text = r.src

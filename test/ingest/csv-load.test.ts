@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseTypedSample } from '../../src/ingest/csv-load.js';
+import { parseCsvHeader } from '../../src/ingest/csv.js';
 import { ingestPacketFiles, type FileSummary } from '../../src/ingest/ingest.js';
 import { parseManifest } from '../../src/ingest/manifest.js';
 import { MEMORY_STORE, openStore, queryRows, type Store } from '../../src/store/store.js';
@@ -103,6 +105,35 @@ describe('ingest: the CSV fast path', () => {
     assert.deepEqual([broken.summary.read, broken.summary.accepted, broken.summary.rejected], [GOOD.length, GOOD.length - 2, 2]);
     const whole = await ingest(await file('whole.csv', `ts,sensor,src_ip,dst_port,proto\n${GOOD.filter((_, i) => i !== 3 && i !== 17).map((r) => r.join(',')).join('\n')}\n`));
     assert.deepEqual(broken.packets, whole.packets);
+  });
+
+  it('judges from a file\'s first rows whether the typed reader can take it', () => {
+    const header = parseCsvHeader('ts,sensor,src_ip,dst_port,proto')!;
+    const input = { header, sensorsByName: new Map([['s1', 0], ['s2', 1]]), fixedSensor: null };
+    const sample = (...rows: string[]) => `ts,sensor,src_ip,dst_port,proto\n${rows.join('\n')}\n`;
+    assert.equal(parseTypedSample(sample('1,s1,8.8.8.8,23,tcp', '2,s2,8.8.8.8,53,udp'), input), true);
+    assert.equal(parseTypedSample(`${sample('1,s1,8.8.8.8,23,tcp')}2,s2,8.8.8.8,53,TC`, input), true, 'a cut-off last line is not judged');
+    assert.equal(parseTypedSample(sample('1,s1,8.8.8.8,23,tcp', '2,s2,8.8.8.8,53,TCP'), input), false);
+    assert.equal(parseTypedSample(sample('1,s3,8.8.8.8,23,tcp'), input), false, 'a sensor not in the manifest');
+    assert.equal(parseTypedSample(sample('1, s1,8.8.8.8,23,tcp'), input), false);
+    assert.equal(parseTypedSample(sample('1,,8.8.8.8,23,tcp'), input), false, 'no sensor and no --sensor');
+    assert.equal(parseTypedSample(sample('1,,8.8.8.8,23,tcp'), { ...input, fixedSensor: 1 }), true);
+    assert.equal(parseTypedSample(sample('1,"s1",8.8.8.8,23,tcp'), input), false);
+  });
+
+  it('falls back to the checked scan for an odd protocol or sensor past the first rows', async () => {
+    const many = Array.from({ length: 2500 }, (_, i) => GOOD[i % GOOD.length]!.join(','));
+    for (const odd of ['1633046400,s1,8.8.8.8,23,TCP', '1633046400,s3,8.8.8.8,23,tcp']) {
+      const rows = [...many, odd, ...many.slice(0, 10)];
+      const fast = await ingest(await file('late.csv', `ts,sensor,src_ip,dst_port,proto\n${rows.join('\n')}\n`));
+      const reference = await ingest(await file('late-ref.csv', `ts,sensor,src_ip,dst_port,proto,dst_ip\n${rows.map((r) => `${r},`).join('\n')}\n`));
+      assert.deepEqual(
+        [fast.summary.read, fast.summary.accepted, fast.summary.rejected, fast.summary.problems.map((p) => `${p.line}: ${p.reason}`)],
+        [reference.summary.read, reference.summary.accepted, reference.summary.rejected, reference.summary.problems.map((p) => `${p.line}: ${p.reason}`)],
+        odd,
+      );
+      assert.deepEqual(fast.packets, reference.packets, odd);
+    }
   });
 
   it('reads a file of canonical rows whole, and one with a single odd row to the same packets but that row', async () => {
