@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { parseTypedSample } from '../../src/ingest/csv-load.js';
 import { parseCsvHeader } from '../../src/ingest/csv.js';
 import { ingestPacketFiles, type FileSummary } from '../../src/ingest/ingest.js';
@@ -40,7 +41,7 @@ async function readPackets(store: Store, fileId: number): Promise<string[]> {
 describe('ingest: the CSV fast path', () => {
   let dir: string;
   const stores: Store[] = [];
-  const file = async (name: string, content: string) => {
+  const file = async (name: string, content: string | Buffer) => {
     const path = join(dir, name);
     await writeFile(path, content);
     return path;
@@ -134,6 +135,21 @@ describe('ingest: the CSV fast path', () => {
       );
       assert.deepEqual(fast.packets, reference.packets, odd);
     }
+  });
+
+  it('reads a gzip file longer than the sample as the line-by-line reader does', async () => {
+    // Varied rows, so that even compressed the file is longer than the 64 KiB sample.
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const rows = Array.from({ length: 30_000 }, (_, i) => `${1633046400 + i}.${next() % 1000},s${1 + (next() % 2)},${next() % 223 + 1}.${next() % 256}.${next() % 256}.${next() % 256},${next() % 65536},${['tcp', 'udp', 'icmp'][next() % 3]}`);
+    const gz = gzipSync(`ts,sensor,src_ip,dst_port,proto\n${rows.join('\n')}\n`);
+    assert.ok(gz.length > 64 * 1024);
+    const fast = await ingest(await file('big.csv.gz', gz));
+    const reference = await ingest(await file('big-ref.csv.gz', gzipSync(`ts,sensor,src_ip,dst_port,proto,dst_ip\n${rows.map((r) => `${r},`).join('\n')}\n`)));
+    assert.equal(fast.summary.format, 'csv.gz');
+    assert.equal(fast.summary.accepted, rows.length);
+    assert.deepEqual([fast.summary.read, fast.summary.rejected], [reference.summary.read, reference.summary.rejected]);
+    assert.deepEqual(fast.packets, reference.packets);
   });
 
   it('reads a file of canonical rows whole, and one with a single odd row to the same packets but that row', async () => {
