@@ -152,6 +152,23 @@ describe('ingest: the CSV fast path', () => {
     assert.deepEqual(fast.packets, reference.packets);
   });
 
+  for (const [what, eol, last] of [
+    ['LF', '\n', '\n'],
+    ['CRLF, blank lines, no line end after the last row', '\r\n', ''],
+  ] as const)
+    it(`reads a canonical file of several MiB as the line-by-line reader does (${what})`, async () => {
+      let seed = 11;
+      const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+      const rows = Array.from({ length: 100_000 }, (_, i) =>
+        i % 9_973 === 5 && eol !== '\n' ? '' : `${1633046400 + i}.${next() % 1000},s${1 + (next() % 2)},${(next() % 223) + 1}.${next() % 256}.${next() % 256}.${next() % 4},${next() % 65536},${['tcp', 'udp', 'icmp'][next() % 3]}`,
+      );
+      const fast = await ingest(await file('plain.csv', `ts,sensor,src_ip,dst_port,proto${eol}${rows.join(eol)}${last}`));
+      const reference = await ingest(await file('plain-ref.csv', `ts,sensor,src_ip,dst_port,proto,dst_ip${eol}${rows.map((r) => (r === '' ? r : `${r},`)).join(eol)}${last}`));
+      assert.equal(fast.summary.accepted, rows.filter((r) => r !== '').length);
+      assert.deepEqual([fast.summary.read, fast.summary.rejected], [reference.summary.read, reference.summary.rejected]);
+      assert.deepEqual(fast.packets, reference.packets);
+    });
+
   it('reads a file of canonical rows whole, and one with a single odd row to the same packets but that row', async () => {
     const canonical = await ingest(await file('all.csv', `ts,sensor,src_ip,dst_port,proto\n${GOOD.map((r) => r.join(',')).join('\n')}\n`));
     assert.equal(canonical.summary.accepted, GOOD.length);
