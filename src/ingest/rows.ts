@@ -69,6 +69,18 @@ export function parseEventCount(text: string): number | null {
   return count >= 1 && count <= MAX_EVENT_COUNT ? count : null;
 }
 
+/** One NDJSON line → its object; null for a blank line, the reason for anything else. */
+function parseNdjsonRecord(line: string): Record<string, unknown> | string | null {
+  if (line.trim() === '') return null;
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    return 'not a JSON object';
+  }
+  return record !== null && typeof record === 'object' && !Array.isArray(record) ? (record as Record<string, unknown>) : 'not a JSON object';
+}
+
 /**
  * A parser for a packet text file, chosen by its first line; a string when
  * the header is not one this program reads.
@@ -79,14 +91,8 @@ export function parsePacketFormat(format: 'csv' | 'ndjson', firstLine: string): 
       format: 'ndjson',
       hasHeader: false,
       parse(line) {
-        if (line.trim() === '') return null;
-        let record: Record<string, unknown>;
-        try {
-          record = JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          return 'not a JSON object';
-        }
-        if (record === null || typeof record !== 'object' || Array.isArray(record)) return 'not a JSON object';
+        const record = parseNdjsonRecord(line);
+        if (record === null || typeof record === 'string') return record;
         return finishRow(text(record.ts), text(record.sensor), text(record.dst_ip), text(record.src_ip), text(record.dst_port), text(record.proto), false);
       },
     };
@@ -151,14 +157,8 @@ export function parseHoneypotFormat(format: 'csv' | 'ndjson', firstLine: string)
     return {
       hasHeader: false,
       parse(line) {
-        if (line.trim() === '') return null;
-        let record: Record<string, unknown>;
-        try {
-          record = JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          return 'not a JSON object';
-        }
-        if (record === null || typeof record !== 'object' || Array.isArray(record)) return 'not a JSON object';
+        const record = parseNdjsonRecord(line);
+        if (record === null || typeof record === 'string') return record;
         return finish(text(record.ts ?? record.timestamp), text(record.src_ip));
       },
     };
