@@ -13,10 +13,10 @@ const noCharts: ChartRenderer = {
 };
 
 describe('model/commentary', () => {
-  it('escapes everything, then allows paragraphs, **strong** and *em* only', () => {
+  it('escapes everything, then allows paragraphs, **bold** and *italics* only', () => {
     assert.deepEqual(renderCommentary('One <b>bold</b> & **strong**.\n\nTwo *em* <script>x</script>'), [
-      'One &lt;b&gt;bold&lt;/b&gt; &amp; <strong>strong</strong>.',
-      'Two <em>em</em> &lt;script&gt;x&lt;/script&gt;',
+      'One &lt;b&gt;bold&lt;/b&gt; &amp; <b>strong</b>.',
+      'Two <i>em</i> &lt;script&gt;x&lt;/script&gt;',
     ]);
     assert.deepEqual(renderCommentary('  \n\n '), []);
   });
@@ -38,8 +38,8 @@ describe('model/commentary', () => {
     assert.match(ja!.values.growth, /^約\d\.\d倍$/);
     assert.match(en!.values.growth, /^about \d\.\d times$/);
     // locales/<lang>/2021Q4.json uses {{share}} and **{{overlapShare}}**.
-    assert.ok(ja!.commentary.includes(`<strong>${ja!.values.overlapShare}</strong>`), ja!.commentary);
-    assert.ok(en!.commentary.includes(`<strong>${en!.values.overlapShare}</strong>`), en!.commentary);
+    assert.ok(ja!.commentary.includes(`<b>${ja!.values.overlapShare}</b>`), ja!.commentary);
+    assert.ok(en!.commentary.includes(`<b>${en!.values.overlapShare}</b>`), en!.commentary);
     assert.ok(ja!.commentary.includes(`${ja!.values.topRegion}が${ja!.values.share}`), ja!.commentary);
     assert.ok(en!.commentary.includes(`${en!.values.topRegion} sent ${en!.values.share}`), en!.commentary);
   });
