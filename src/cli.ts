@@ -8,10 +8,11 @@ import type { BuildEffects, OutputFormat } from './build.js';
 import type { QuarterStats } from './stats/schema.js';
 import { exitCodeOf, formatError, ReportError } from './errors.js';
 import { LANGUAGES } from './i18n/languages.js';
+import { PACKAGE_ROOT } from './paths.js';
 import { registerI18nCommand } from './commands/i18n.js';
 import { registerIngestCommand } from './commands/ingest.js';
 import { registerStatsCommand } from './commands/stats.js';
-import { registerNewQuarterCommand } from './commands/new-quarter.js';
+import { registerNewQuarterCommand, resolveQuarterConfigPath } from './commands/new-quarter.js';
 
 function parseList<T extends string>(value: string, allowed: readonly T[], option: string): T[] {
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -64,15 +65,8 @@ async function loadBuildStats(
 }
 
 /** --config, or else the quarter's own config under quarters/ when it exists. */
-async function resolveConfigPath(opts: { config?: string; quarter?: string }): Promise<string | undefined> {
-  if (opts.config || !opts.quarter) return opts.config;
-  const [{ existsSync }, { formatQuarterConfigPath }, { PACKAGE_ROOT }] = await Promise.all([
-    import('node:fs'),
-    import('./commands/new-quarter.js'),
-    import('./paths.js'),
-  ]);
-  const path = formatQuarterConfigPath(PACKAGE_ROOT, opts.quarter);
-  return existsSync(path) ? path : undefined;
+function resolveConfigPath(opts: { config?: string; quarter?: string }): string | undefined {
+  return resolveQuarterConfigPath(PACKAGE_ROOT, opts.quarter, opts.config);
 }
 
 /** Where a report's statistics come from; build and preview take the same options. */
@@ -103,7 +97,7 @@ function registerBuildCommand(program: Command, io: Io): void {
       const printer = formats.includes('pdf') ? openPrinter({ executablePath: opts.browser, log }) : undefined;
       printer?.catch(() => undefined);
       const [{ buildReport }, { loadQuarterConfig }] = await Promise.all([import('./build.js'), import('./aggregate/config.js')]);
-      const config = await resolveConfigPath(opts);
+      const config = resolveConfigPath(opts);
       const publication = config ? (await loadQuarterConfig(config)).publication : undefined;
       const effects: BuildEffects = {
         log,
@@ -131,15 +125,14 @@ function registerPreviewCommand(program: Command, io: Io): void {
     }, 8787)
     .action(async (opts: Omit<BuildCommandOptions, 'lang' | 'format' | 'out'> & { port: number }) => {
       const log = (line: string) => io.err(line);
-      const [{ startPreview }, { loadQuarterStats }, { PACKAGE_ROOT }, { loadKeyDescriptions }, { loadQuarterConfig }] = await Promise.all([
+      const [{ startPreview }, { loadQuarterStats }, { loadKeyDescriptions }, { loadQuarterConfig }] = await Promise.all([
         import('./preview/server.js'),
         import('./stats/load.js'),
-        import('./paths.js'),
         import('./i18n/check.js'),
         import('./aggregate/config.js'),
       ]);
       const describeKey = await loadKeyDescriptions(join(PACKAGE_ROOT, 'locales'));
-      const config = await resolveConfigPath(opts);
+      const config = resolveConfigPath(opts);
       const watchFiles = [opts.stats, config].filter((f): f is string => f !== undefined).map((f) => resolve(f));
       const server = await startPreview(
         { rootDir: PACKAGE_ROOT, port: opts.port, watchFiles, describeKey },

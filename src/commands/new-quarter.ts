@@ -5,6 +5,7 @@
  * (locales/<lang>/<quarter>.json, with empty commentary keys to fill in).
  * Existing files are never overwritten, so running it twice is harmless.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { Command } from 'commander';
@@ -36,6 +37,13 @@ export interface NewQuarterResult {
 /** The config file of a quarter. */
 export function formatQuarterConfigPath(rootDir: string, quarter: string): string {
   return join(rootDir, 'quarters', `${quarter}.json`);
+}
+
+/** `--config` when given, else the quarter's own config under quarters/ when it exists. */
+export function resolveQuarterConfigPath(rootDir: string, quarter: string | undefined, explicit?: string): string | undefined {
+  if (explicit || !quarter) return explicit;
+  const path = formatQuarterConfigPath(rootDir, quarter);
+  return existsSync(path) ? path : undefined;
 }
 
 /** The skeleton config: every setting spelled out with its default, so staff see what they can change. */

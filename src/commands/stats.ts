@@ -9,6 +9,8 @@ import { loadQuarterStatsFromStore } from '../aggregate/index.js';
 import { loadQuarterConfig } from '../aggregate/config.js';
 import { parseQuarter } from '../aggregate/time.js';
 import { ReportError } from '../errors.js';
+import { PACKAGE_ROOT } from '../paths.js';
+import { resolveQuarterConfigPath } from './new-quarter.js';
 import type { QuarterStats } from '../stats/schema.js';
 import { DEFAULT_STORE_PATH, MEMORY_STORE, openStore } from '../store/store.js';
 
@@ -64,10 +66,11 @@ export function registerStatsCommand(program: Command): void {
     .description('Aggregate one quarter from the store into statistics JSON (QuarterStats).')
     .requiredOption('--quarter <quarter>', 'quarter, e.g. 2021Q4')
     .option('--store <path>', 'DuckDB store', DEFAULT_STORE_PATH)
-    .option('--config <file>', 'per-quarter configuration (focus ports, honeypots, N); see src/aggregate/config.ts')
+    .option('--config <file>', 'per-quarter configuration (focus ports, honeypots, N; default: quarters/<quarter>.json when it exists)')
     .option('--out <file>', 'write the statistics here instead of stdout')
     .action(async (opts: StatsCommandOptions) => {
-      const result = await runStats(opts, { log: (line) => console.error(line), clock: () => new Date() });
+      const config = resolveQuarterConfigPath(PACKAGE_ROOT, opts.quarter, opts.config);
+      const result = await runStats({ ...opts, config }, { log: (line) => console.error(line), clock: () => new Date() });
       if (result.written) console.error(`wrote ${result.written}`);
       else process.stdout.write(result.json);
     });

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseQuarterConfig } from '../../src/aggregate/config.js';
-import { parseFocusArgument, runNewQuarter } from '../../src/commands/new-quarter.js';
+import { parseFocusArgument, resolveQuarterConfigPath, runNewQuarter } from '../../src/commands/new-quarter.js';
 
 describe('commands/new-quarter', () => {
   let root: string;
@@ -34,6 +34,14 @@ describe('commands/new-quarter', () => {
     assert.deepEqual(again.created, []);
     assert.equal(again.kept.length, 3);
     assert.equal(await readFile(path, 'utf8'), written);
+  });
+
+  it('finds the quarter’s config when none is named', async () => {
+    assert.equal(resolveQuarterConfigPath(root, '2022Q1'), undefined);
+    await runNewQuarter({ quarter: '2022Q1', rootDir: root });
+    assert.equal(resolveQuarterConfigPath(root, '2022Q1'), join(root, 'quarters', '2022Q1.json'));
+    assert.equal(resolveQuarterConfigPath(root, '2022Q1', 'other.json'), 'other.json');
+    assert.equal(resolveQuarterConfigPath(root, undefined), undefined);
   });
 
   it('rejects a bad quarter or focus argument', async () => {
