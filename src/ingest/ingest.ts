@@ -20,7 +20,7 @@ import { readCaptureIntoStore } from './capture-load.js';
 import { parseCsvHeader } from './csv.js';
 import { parseCsvFastPath, readCsvIntoStore } from './csv-load.js';
 import { parseAddress } from './fields.js';
-import { readFileSha256, readInputHead, readTextInput, type InputHead } from './input.js';
+import { readFileSha256, readInputHead, readTextInput, type InputHead, type TextInput } from './input.js';
 import type { SensorManifest } from './manifest.js';
 import { parseHoneypotFormat, parsePacketFormat } from './rows.js';
 import { HoneypotSink, PacketSink } from './sink.js';
@@ -279,6 +279,31 @@ async function readCsvFile(
   return summary;
 }
 
+/**
+ * Reads a text log line by line: skips the header and blank lines, counts each
+ * row read, and records a row as rejected (with its line number) when the
+ * parser or `accept` gives a reason.
+ */
+async function forEachTextRow<R>(
+  input: TextInput,
+  parser: { hasHeader: boolean; parse(line: string): R | string | null },
+  summary: FileSummary,
+  accept: (row: R) => string | undefined,
+): Promise<void> {
+  let lineNumber = 0;
+  for await (const lines of input.lines()) {
+    for (const line of lines) {
+      lineNumber++;
+      if (lineNumber === 1 && parser.hasHeader) continue;
+      const row = parser.parse(line);
+      if (row === null) continue;
+      summary.read++;
+      const problem = typeof row === 'string' ? row : accept(row);
+      if (problem !== undefined) reject(summary, lineNumber, 'line', problem);
+    }
+  }
+}
+
 async function readPacketTextFile(
   file: string,
   head: InputHead,
@@ -292,47 +317,24 @@ async function readPacketTextFile(
   if (typeof parser === 'string') throw new ReportError('INPUT_INVALID', `${file}:1: ${parser}.`, { hint: 'Check the file format (see DOMAIN.md, "Inputs").' });
   const summary = newSummary(file, parser.format + (head.gzip ? '.gz' : ''));
   const input = readTextInput(file, head.gzip, (bytes) => effects.progress?.(file, bytes, head.size));
-  let lineNumber = 0;
-  for await (const lines of input.lines()) {
-    for (const line of lines) {
-      lineNumber++;
-      if (lineNumber === 1 && parser.hasHeader) continue;
-      const row = parser.parse(line);
-      if (row === null) continue;
-      summary.read++;
-      if (typeof row === 'string') {
-        reject(summary, lineNumber, 'line', row);
-        continue;
-      }
-      let sensor: number | undefined;
-      if (row.sensor !== null) {
-        sensor = sensors.byName.get(row.sensor);
-        if (sensor === undefined) {
-          reject(summary, lineNumber, 'line', `unknown sensor ${JSON.stringify(row.sensor)} (not in the manifest)`);
-          continue;
-        }
-      } else if (fixedSensor !== null) sensor = fixedSensor;
-      else if (row.dst !== null) {
-        const dst = parseAddress(row.dst);
-        sensor = dst === null ? undefined : sensors.byAddress.get(dst);
-        if (sensor === undefined) {
-          reject(summary, lineNumber, 'line', `destination ${JSON.stringify(row.dst)} is no sensor's address in the manifest`);
-          continue;
-        }
-      } else {
-        reject(summary, lineNumber, 'line', 'no sensor: the row names none; give --sensor');
-        continue;
-      }
-      const source = sources.resolve(row.src);
-      if (source < 0) {
-        reject(summary, lineNumber, 'line', `bad source address ${JSON.stringify(row.src)}`);
-        continue;
-      }
-      // A Shadowserver event with count N stands for N packets.
-      for (let n = 0; n < row.count; n++) sink.push(row.ts, sensor, unpackKey(source), row.port, row.proto, unpackRegion(source));
-      summary.accepted += row.count;
-    }
-  }
+  await forEachTextRow(input, parser, summary, (row) => {
+    let sensor: number | undefined;
+    if (row.sensor !== null) {
+      sensor = sensors.byName.get(row.sensor);
+      if (sensor === undefined) return `unknown sensor ${JSON.stringify(row.sensor)} (not in the manifest)`;
+    } else if (fixedSensor !== null) sensor = fixedSensor;
+    else if (row.dst !== null) {
+      const dst = parseAddress(row.dst);
+      sensor = dst === null ? undefined : sensors.byAddress.get(dst);
+      if (sensor === undefined) return `destination ${JSON.stringify(row.dst)} is no sensor's address in the manifest`;
+    } else return 'no sensor: the row names none; give --sensor';
+    const source = sources.resolve(row.src);
+    if (source < 0) return `bad source address ${JSON.stringify(row.src)}`;
+    // A Shadowserver event with count N stands for N packets.
+    for (let n = 0; n < row.count; n++) sink.push(row.ts, sensor, unpackKey(source), row.port, row.proto, unpackRegion(source));
+    summary.accepted += row.count;
+    return undefined;
+  });
   summary.sha256 = input.sha256();
   return summary;
 }
@@ -391,27 +393,13 @@ export async function ingestHoneypotFiles(store: Store, options: HoneypotIngestO
       const summary = newSummary(file, head.format + (head.gzip ? '.gz' : ''));
       const sink = new HoneypotSink(await store.connection.createAppender('honeypot'), options.name, fileId);
       const input = readTextInput(file, head.gzip, (bytes) => effects.progress?.(file, bytes, head.size));
-      let lineNumber = 0;
-      for await (const lines of input.lines()) {
-        for (const line of lines) {
-          lineNumber++;
-          if (lineNumber === 1 && parser.hasHeader) continue;
-          const row = parser.parse(line);
-          if (row === null) continue;
-          summary.read++;
-          if (typeof row === 'string') {
-            reject(summary, lineNumber, 'line', row);
-            continue;
-          }
-          const src = sources.resolve(row.src);
-          if (src < 0) {
-            reject(summary, lineNumber, 'line', `bad source address ${JSON.stringify(row.src)}`);
-            continue;
-          }
-          sink.push(row.ts, unpackKey(src));
-          summary.accepted++;
-        }
-      }
+      await forEachTextRow(input, parser, summary, (row) => {
+        const src = sources.resolve(row.src);
+        if (src < 0) return `bad source address ${JSON.stringify(row.src)}`;
+        sink.push(row.ts, unpackKey(src));
+        summary.accepted++;
+        return undefined;
+      });
       sink.close();
       summary.sha256 = input.sha256();
       summaries.push(summary);

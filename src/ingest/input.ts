@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { constants, createGunzip, gunzipSync } from 'node:zlib';
 import { ReportError } from '../errors.js';
 
@@ -117,6 +117,3 @@ export function readTextInput(path: string, gzip: boolean, onProgress?: (bytes: 
   };
 }
 
-export async function readFileSize(path: string): Promise<number> {
-  return (await stat(path)).size;
-}

@@ -46,12 +46,6 @@ function writeVector(vector: DuckDBVector, values: Column, count: number): void 
   vector.flush();
 }
 
-function appendColumns(appender: DuckDBAppender, types: DuckDBType[], columns: Column[], count: number): void {
-  const chunk = DuckDBDataChunk.create(types, count);
-  for (let c = 0; c < columns.length; c++) writeVector(chunk.getColumnVector(c), columns[c]!, count);
-  appender.appendDataChunk(chunk);
-}
-
 /** The typed array behind a chunk vector (see writeVector), for writing rows straight into it. */
 function vectorItems<T extends Column>(vector: DuckDBVector, kind: new (buffer: ArrayBuffer, offset: number, length: number) => T): T {
   const items = (vector as unknown as { items?: ArrayBufferView }).items;
@@ -170,20 +164,6 @@ export class HoneypotSink {
     this.appender.flushSync();
     this.appender.closeSync();
   }
-}
-
-/** Appends whole typed columns (any length) to a table, chunk by chunk. */
-export function writeColumns(appender: DuckDBAppender, types: DuckDBType[], columns: Column[], rows: number): void {
-  for (let start = 0; start < rows; start += CHUNK_ROWS) {
-    const count = Math.min(CHUNK_ROWS, rows - start);
-    const slices = columns.map((column, c) => {
-      const width = types[c] === UBIGINT ? 2 : 1;
-      return column.subarray(start * width, (start + count) * width);
-    });
-    appendColumns(appender, types, slices, count);
-  }
-  appender.flushSync();
-  appender.closeSync();
 }
 
 /** The columns of one chunk of `packets` rows, written in place; `src` holds (low, high) 32-bit words. */

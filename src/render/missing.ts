@@ -10,11 +10,6 @@ import { escapeHtml } from '../model/commentary.js';
 const MARKER = new RegExp(`${MISSING_KEY_START}([^${MISSING_KEY_END}]*)${MISSING_KEY_END}`, 'g');
 const NO_MARKUP = /(<svg\b[\s\S]*?<\/svg>|<title>[\s\S]*?<\/title>|<style\b[\s\S]*?<\/style>|<[^>]*>)/;
 
-/** The keys marked as missing in `html`, in order of appearance, without repeats. */
-export function parseMissingKeyMarks(html: string): string[] {
-  return [...new Set([...html.matchAll(MARKER)].map((m) => m[1]!))];
-}
-
 /** Replaces the markers; `describe` may give a translator's note for the key's tooltip. */
 export function renderMissingKeyMarks(html: string, describe: (key: string) => string | undefined = () => undefined): string {
   return html
