@@ -20,15 +20,15 @@ function median(values: number[]): number {
 export async function benchReportBuild(runs = 3): Promise<void> {
   // Module load is part of what a user waits for: time the first import of the build's modules.
   const loadStart = performance.now();
-  // The compiled modules (npm run bench builds them first), as the CLI loads them.
-  const dist = (path: string) => new URL(`../dist/${path}`, import.meta.url).href;
+  // The compiled bundle (npm run bench builds it first), as the CLI loads it.
+  const dist = (path: string) => new URL(`../dist/bundle/${path}`, import.meta.url).href;
   const [{ buildReport, formatOutputPath }, { openPrinter }] = await Promise.all([
     import(dist('build.js')) as Promise<typeof import('../src/build.js')>,
-    import(dist('print/printer.js')) as Promise<typeof import('../src/print/printer.js')>,
+    import(dist('printer.js')) as Promise<typeof import('../src/print/printer.js')>,
   ]);
   const moduleLoad = (performance.now() - loadStart) / 1000;
   // The demo statistics, made once by the whole pipeline on the simulated data; the build starts from them.
-  const { loadDemoStats } = (await import(dist('simulate/index.js'))) as typeof import('../src/simulate/index.js');
+  const { loadDemoStats } = (await import(dist('simulate.js'))) as typeof import('../src/simulate/index.js');
   const stats = await loadDemoStats({ clock: () => new Date('2022-01-14T00:00:00Z') });
 
   const builds: number[] = [];

@@ -96,20 +96,30 @@ function registerBuildCommand(program: Command, io: Io): void {
       const { openPrinter } = await import('./print/printer.js');
       const printer = formats.includes('pdf') ? openPrinter({ executablePath: opts.browser, log }) : undefined;
       printer?.catch(() => undefined);
-      const [{ buildReport }, { loadQuarterConfig }] = await Promise.all([import('./build.js'), import('./aggregate/config.js')]);
-      const config = resolveConfigPath(opts);
-      const publication = config ? (await loadQuarterConfig(config)).publication : undefined;
-      const effects: BuildEffects = {
-        log,
-        warn: (line) => io.err(`warning: ${line}`),
-        now: () => performance.now(),
-        openPrinter: (options) => printer ?? openPrinter(options),
-        loadStats: (quarter) => loadBuildStats({ store: opts.store, config }, quarter, log),
-      };
-      const result = await buildReport(
-        { quarter: opts.quarter, statsPath: opts.stats, langs, formats, outDir: opts.out, browserPath: opts.browser, publication },
-        effects,
-      );
+      // The build closes the browser it is handed; one started early for a build that never begins is closed here.
+      let handedOver = false;
+      let result;
+      try {
+        const [{ buildReport }, { loadQuarterConfig }] = await Promise.all([import('./build.js'), import('./aggregate/config.js')]);
+        const config = resolveConfigPath(opts);
+        const publication = config ? (await loadQuarterConfig(config)).publication : undefined;
+        const effects: BuildEffects = {
+          log,
+          warn: (line) => io.err(`warning: ${line}`),
+          now: () => performance.now(),
+          openPrinter: (options) => {
+            handedOver = true;
+            return printer ?? openPrinter(options);
+          },
+          loadStats: (quarter) => loadBuildStats({ store: opts.store, config }, quarter, log),
+        };
+        result = await buildReport(
+          { quarter: opts.quarter, statsPath: opts.stats, langs, formats, outDir: opts.out, browserPath: opts.browser, publication },
+          effects,
+        );
+      } finally {
+        if (printer && !handedOver) await printer.then((p) => p.close()).catch(() => undefined);
+      }
       for (const file of result.files) io.out(file);
       io.err(`done in ${result.timings.total.toFixed(1)} s${result.browserVersion ? ` (${result.browserVersion})` : ''}`);
     });

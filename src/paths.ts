@@ -1,4 +1,18 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package root: templates/, locales/, assets/ and fixtures/ live there (src/ and dist/ are one level down). */
-export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/**
+ * The package root, where templates/, locales/, assets/ and package.json
+ * are: the nearest folder above this module that holds a package.json. The
+ * module runs from src/ under tsx and from a bundle under dist/bundle/.
+ */
+export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    // No package.json above: the layout of an unpacked package; its root is the parent of src/ or dist/.
+    if (dirname(dir) === dir) return dirname(start);
+  }
+}

@@ -4,13 +4,12 @@
  * localised titles and the number/time formats (see templates/charts/README.md),
  * so the look can change without touching TypeScript.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { ReportError } from '../errors.js';
 import { FONT_FAMILY } from '../fonts/faces.js';
+import { PACKAGE_ROOT } from '../paths.js';
 
 /** The chart kinds and their template files. */
 export const CHART_TEMPLATE_FILES = {
@@ -32,20 +31,9 @@ export interface ChartTemplate {
 /** All templates, by chart kind. */
 export type ChartTemplates = Record<ChartKind, ChartTemplate>;
 
-/** templates/charts/ of this package, found from this module whether it runs from src/ or a build under dist/. */
+/** templates/charts/ of this package. */
 export function defaultChartTemplateDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'templates', 'charts')))
-      return join(dir, 'templates', 'charts');
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new ReportError(
-        'TEMPLATE_ERROR',
-        'Cannot find the templates/charts/ directory of tsubame-report.',
-      );
-    dir = parent;
-  }
+  return join(PACKAGE_ROOT, 'templates', 'charts');
 }
 
 /**

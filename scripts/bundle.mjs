@@ -1,0 +1,53 @@
+/**
+ * Compiles the CLI for running: src/ → dist/bundle/, one ES module per entry
+ * point plus shared chunks (esbuild, code splitting). A command loads a few
+ * files instead of the hundreds its dependencies span, which is most of a
+ * short command's start-up time; the CLI's lazy imports stay lazy, as chunks.
+ *
+ * Every output file sits directly in dist/bundle/, two levels below the
+ * package root, as the modules under src/ do: paths a module builds from its
+ * own URL (`../../data/`, a worker beside it) resolve the same from both.
+ *
+ *   node scripts/bundle.mjs
+ */
+import { rm } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+const outdir = new URL('../dist/bundle/', import.meta.url).pathname;
+await rm(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: [
+    { in: 'src/cli.ts', out: 'cli' },
+    // The capture reader's worker thread is started from a file beside its parent (capture-thread.ts).
+    { in: 'src/ingest/capture-worker.ts', out: 'capture-worker' },
+    // Entry points the benchmarks load as the CLI does.
+    { in: 'src/build.ts', out: 'build' },
+    { in: 'src/print/printer.ts', out: 'printer' },
+    { in: 'src/simulate/index.ts', out: 'simulate' },
+  ],
+  absWorkingDir: new URL('..', import.meta.url).pathname,
+  outdir,
+  chunkNames: '[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  // Packages that read files beside their own code (native bindings, data files, a packed browser)
+  // stay in node_modules. `canvas` (vega) and `typescript` (puppeteer's config loader, for a .ts config) are
+  // optional imports that a report build never makes.
+  external: ['@duckdb/node-api', '@sparticuz/chromium', 'geoip-country', 'canvas', 'typescript'],
+  // Bundled CommonJS dependencies call require() for Node's built-in modules, and some use __filename.
+  banner: {
+    js: [
+      "import { createRequire as __createRequire } from 'node:module';",
+      "import { dirname as __pathDirname } from 'node:path';",
+      "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+      'const require = __createRequire(import.meta.url);',
+      'const __filename = __fileURLToPath(import.meta.url);',
+      'const __dirname = __pathDirname(__filename);',
+    ].join(' '),
+  },
+});
