@@ -16,3 +16,6 @@ function findPackageRoot(start: string): string {
     if (dirname(dir) === dir) return dirname(start);
   }
 }
+
+/** Where the observation store lives unless --store names another (ignored by git). */
+export const DEFAULT_STORE_PATH = join(PACKAGE_ROOT, 'data', 'tsubame.duckdb');

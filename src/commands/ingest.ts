@@ -5,10 +5,8 @@
  */
 import type { Command } from 'commander';
 import { ReportError } from '../errors.js';
-import { loadDefaultGeo, loadMmdbGeo } from '../geo/geo.js';
-import { ingestHoneypotFiles, ingestPacketFiles, type IngestEffects, type IngestSummary } from '../ingest/ingest.js';
-import { readManifest } from '../ingest/manifest.js';
-import { DEFAULT_STORE_PATH, openStore } from '../store/store.js';
+import type { IngestEffects, IngestSummary } from '../ingest/ingest.js';
+import { DEFAULT_STORE_PATH } from '../paths.js';
 
 export interface IngestCommandOptions {
   store?: string;
@@ -29,6 +27,13 @@ export interface HoneypotCommandOptions {
 /** Ingests packet files; logs the summary and returns it. */
 export async function runIngest(options: IngestCommandOptions, effects: IngestEffects): Promise<IngestSummary> {
   if (options.files.length === 0) throw new ReportError('BAD_ARGUMENT', 'No input files given.', { hint: 'Name the packet logs or captures to ingest.' });
+  // The store (DuckDB) and the readers load only when a command needs them, so that other commands start fast.
+  const [{ readManifest }, { loadDefaultGeo, loadMmdbGeo }, { ingestPacketFiles }, { openStore }] = await Promise.all([
+    import('../ingest/manifest.js'),
+    import('../geo/geo.js'),
+    import('../ingest/ingest.js'),
+    import('../store/store.js'),
+  ]);
   const manifest = await readManifest(options.sensors);
   const geo = options.geoip ? await loadMmdbGeo(options.geoip) : loadDefaultGeo();
   const store = await openStore(options.store ?? DEFAULT_STORE_PATH);
@@ -48,6 +53,7 @@ export async function runIngest(options: IngestCommandOptions, effects: IngestEf
 /** Ingests honeypot logs; logs the summary and returns it. */
 export async function runIngestHoneypot(options: HoneypotCommandOptions, effects: IngestEffects): Promise<IngestSummary> {
   if (options.files.length === 0) throw new ReportError('BAD_ARGUMENT', 'No input files given.', { hint: 'Name the honeypot logs to ingest.' });
+  const [{ ingestHoneypotFiles }, { openStore }] = await Promise.all([import('../ingest/ingest.js'), import('../store/store.js')]);
   const store = await openStore(options.store ?? DEFAULT_STORE_PATH);
   try {
     const summary = await ingestHoneypotFiles(store, { name: options.name, files: options.files, maxErrors: options.maxErrors ?? 0 }, effects);

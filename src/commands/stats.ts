@@ -5,14 +5,12 @@
 import { existsSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { loadQuarterStatsFromStore } from '../aggregate/index.js';
 import { loadQuarterConfig } from '../aggregate/config.js';
 import { parseQuarter } from '../aggregate/time.js';
 import { ReportError } from '../errors.js';
-import { PACKAGE_ROOT } from '../paths.js';
+import { DEFAULT_STORE_PATH, PACKAGE_ROOT } from '../paths.js';
 import { resolveQuarterConfigPath } from './new-quarter.js';
 import type { QuarterStats } from '../stats/schema.js';
-import { DEFAULT_STORE_PATH, MEMORY_STORE, openStore } from '../store/store.js';
 
 export interface StatsCommandOptions {
   quarter: string;
@@ -36,6 +34,11 @@ export interface StatsResult {
 /** Aggregates the quarter from the store; writes the JSON atomically when `out` is given. */
 export async function runStats(options: StatsCommandOptions, effects: StatsEffects): Promise<StatsResult> {
   parseQuarter(options.quarter);
+  // The store (DuckDB) loads only when a command needs it, so that other commands start fast.
+  const [{ loadQuarterStatsFromStore }, { MEMORY_STORE, openStore }] = await Promise.all([
+    import('../aggregate/index.js'),
+    import('../store/store.js'),
+  ]);
   const path = options.store ?? DEFAULT_STORE_PATH;
   if (path !== MEMORY_STORE && !existsSync(path))
     throw new ReportError('NO_DATA', `There is no store at ${path}.`, { hint: 'Ingest packet logs first with `tsubame-report ingest`, or pass --store PATH.' });

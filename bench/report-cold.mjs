@@ -1,0 +1,21 @@
+/**
+ * One cold report build in a fresh process, as the CLI runs it: loads the
+ * compiled bundle, builds the statistics file given, and prints the timings
+ * as JSON (module load included). Plain JavaScript, so that no TypeScript
+ * loader sits between the process and the bundle it times.
+ *
+ *   node bench/report-cold.mjs <stats.json> <out dir>
+ */
+const started = performance.now();
+const dist = (path) => new URL(`../dist/bundle/${path}`, import.meta.url).href;
+// The CLI starts the browser as soon as the printer module is in, then loads the rest.
+const { openPrinter } = await import(dist('printer.js'));
+const printer = openPrinter({});
+const { buildReport } = await import(dist('build.js'));
+const moduleLoad = (performance.now() - started) / 1000;
+const [statsPath, outDir] = process.argv.slice(2);
+const result = await buildReport(
+  { statsPath, langs: ['ja', 'en'], formats: ['pdf', 'html'], outDir },
+  { log: () => {}, warn: () => {}, now: () => performance.now(), openPrinter: () => printer, loadStats: () => Promise.reject(new Error('no statistics')) },
+);
+console.log(JSON.stringify({ moduleLoad, ...result.timings }));
