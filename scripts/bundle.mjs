@@ -10,8 +10,27 @@
  *
  *   node scripts/bundle.mjs
  */
-import { rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { build } from 'esbuild';
+
+const root = new URL('..', import.meta.url).pathname;
+
+/**
+ * This build's id: a hash of every source file and of the lock file (the
+ * exact versions of vega, vega-lite, the fonts…). The chart cache keys
+ * drawings by it, so a changed program never reuses an old drawing.
+ */
+async function formatBuildId() {
+  const hash = createHash('sha256');
+  const files = (await readdir(join(root, 'src'), { recursive: true })).filter((f) => f.endsWith('.ts')).sort();
+  for (const file of [...files.map((f) => join('src', f)), 'package-lock.json']) {
+    hash.update(`${file}\0`);
+    hash.update(await readFile(join(root, file)));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
 
 const outdir = new URL('../dist/bundle/', import.meta.url).pathname;
 await rm(outdir, { recursive: true, force: true });
@@ -24,8 +43,10 @@ await build({
     { in: 'src/build.ts', out: 'build' },
     { in: 'src/print/printer.ts', out: 'printer' },
     { in: 'src/simulate/index.ts', out: 'simulate' },
+    { in: 'src/charts/cache.ts', out: 'chart-cache' },
   ],
-  absWorkingDir: new URL('..', import.meta.url).pathname,
+  absWorkingDir: root,
+  define: { __TSUBAME_BUILD_ID__: JSON.stringify(await formatBuildId()) },
   outdir,
   chunkNames: '[name]-[hash]',
   bundle: true,

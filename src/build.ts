@@ -3,7 +3,8 @@
  *
  *   1. statistics   QuarterStats from --stats FILE, the store, or the bundled demo
  *   2. locales      locales/<lang>/*.json → one translator per language
- *   3. model        statistics + translator → ReportModel (sentences, tables, charts as SVG)
+ *   3. model        statistics + translator → ReportModel (sentences, tables, charts as SVG,
+ *                   each drawn once and then taken from the chart cache)
  *   4. HTML         ReportModel → Handlebars templates → standalone page + its font subsets
  *   5. PDF          one browser, the languages printed concurrently (started during 3–4)
  *   6. write        every file to a temporary name, then renamed into place together
@@ -12,6 +13,7 @@
  * `BuildEffects`, so tests can run each step without a browser or a store.
  */
 import { join } from 'node:path';
+import type { ChartCache } from './charts/cache.js';
 import { renderDailyLines, renderMonthlyCompare, renderShareBars, renderShareCompare } from './charts/render.js';
 import { ReportError } from './errors.js';
 import { PACKAGE_ROOT } from './paths.js';
@@ -57,6 +59,8 @@ export interface BuildEffects {
   openPrinter: (options: PrinterOptions) => Promise<Printer>;
   /** Milliseconds, for the timing breakdown. */
   now: () => number;
+  /** Charts drawn before; without it every chart is drawn. */
+  chartCache?: ChartCache;
 }
 
 /** Seconds spent in each step; steps 3–4 overlap the browser start. */
@@ -83,13 +87,13 @@ export function formatOutputPath(outDir: string, quarter: string, lang: string, 
 }
 
 /** Adapts the chart module to the model's ChartRenderer for one language. */
-function createChartRenderer(tr: Translator, fmt: Formatter): ChartRenderer {
+function createChartRenderer(tr: Translator, fmt: Formatter, cache: ChartCache | undefined): ChartRenderer {
   const text = { t: tr.t as (key: string, values?: Record<string, unknown>) => string, lang: tr.lang, fmt };
   return {
-    dailyLines: (series, place) => renderDailyLines(series, text, { idPrefix: place.id, seriesKind: place.seriesKind }),
-    shareBars: (rows, place) => renderShareBars(rows, text, { idPrefix: place.id, subject: place.subject }),
-    shareCompare: (rows, place) => renderShareCompare(rows, text, { idPrefix: place.id, subject: place.subject }),
-    monthlyCompare: (months, place) => renderMonthlyCompare(months, text, { idPrefix: place.id }),
+    dailyLines: (series, place) => renderDailyLines(series, text, { idPrefix: place.id, seriesKind: place.seriesKind, cache }),
+    shareBars: (rows, place) => renderShareBars(rows, text, { idPrefix: place.id, subject: place.subject, cache }),
+    shareCompare: (rows, place) => renderShareCompare(rows, text, { idPrefix: place.id, subject: place.subject, cache }),
+    monthlyCompare: (months, place) => renderMonthlyCompare(months, text, { idPrefix: place.id, cache }),
   };
 }
 
@@ -117,7 +121,7 @@ export async function createPageRenderer(
   rootDir: string,
   langs: readonly Lang[],
   effects: Pick<BuildEffects, 'now'>,
-  options: { markMissing?: boolean; publication?: Publication } = {},
+  options: { markMissing?: boolean; publication?: Publication; chartCache?: ChartCache } = {},
 ): Promise<{ render: (lang: Lang) => Promise<LanguagePage>; timings: { model: number; templating: number } }> {
   const [resources, templates, faces] = await Promise.all([
     loadLocaleResources(join(rootDir, 'locales'), langs),
@@ -136,7 +140,7 @@ export async function createPageRenderer(
         t: translator.t,
         has: translator.has,
         fmt,
-        charts: createChartRenderer(translator, fmt),
+        charts: createChartRenderer(translator, fmt, options.chartCache),
         publication: options.publication,
       });
       const modelDone = effects.now();
@@ -154,7 +158,7 @@ export async function renderPages(
   langs: readonly Lang[],
   rootDir: string,
   effects: Pick<BuildEffects, 'now'>,
-  options: { publication?: Publication } = {},
+  options: { publication?: Publication; chartCache?: ChartCache } = {},
 ): Promise<LanguagePage[]> {
   const renderer = await createPageRenderer(stats, rootDir, langs, effects, options);
   const pages: LanguagePage[] = [];
@@ -211,7 +215,10 @@ export async function buildReport(options: BuildOptions, effects: BuildEffects):
     const statsDone = effects.now();
 
     effects.log(`[2/6] locales (${options.langs.join(', ')})`);
-    const renderer = await createPageRenderer(stats, rootDir, options.langs, effects, { publication: options.publication });
+    const renderer = await createPageRenderer(stats, rootDir, options.langs, effects, {
+      publication: options.publication,
+      chartCache: effects.chartCache,
+    });
     const pages: LanguagePage[] = [];
     for (const lang of options.langs) {
       effects.log(`[3/6] ${lang}: sentences, tables and charts`);

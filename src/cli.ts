@@ -41,6 +41,7 @@ interface BuildCommandOptions {
   format: string;
   out: string;
   browser?: string;
+  cache: boolean;
 }
 
 /**
@@ -88,6 +89,7 @@ function registerBuildCommand(program: Command, io: Io): void {
     .option('--format <list>', 'formats, from pdf,html', 'pdf,html')
     .option('--out <dir>', 'output directory', 'output')
     .addOption(new Option('--browser <path>', 'Chrome or Chromium binary for printing').env('PUPPETEER_EXECUTABLE_PATH'))
+    .option('--no-cache', 'draw every chart, instead of reusing drawings of unchanged charts (kept under node_modules/.cache/tsubame-report, or TSUBAME_CACHE_DIR)')
     .action(async (opts: BuildCommandOptions) => {
       const langs = parseList(opts.lang, LANGUAGES, '--lang');
       const formats = parseList<OutputFormat>(opts.format, ['pdf', 'html'], '--format');
@@ -100,7 +102,11 @@ function registerBuildCommand(program: Command, io: Io): void {
       let handedOver = false;
       let result;
       try {
-        const [{ buildReport }, { loadQuarterConfig }] = await Promise.all([import('./build.js'), import('./aggregate/config.js')]);
+        const [{ buildReport }, { loadQuarterConfig }, { formatChartCacheRoot, loadChartCacheDir }] = await Promise.all([
+          import('./build.js'),
+          import('./aggregate/config.js'),
+          import('./charts/cache.js'),
+        ]);
         const config = resolveConfigPath(opts);
         const publication = config ? (await loadQuarterConfig(config)).publication : undefined;
         const effects: BuildEffects = {
@@ -112,6 +118,7 @@ function registerBuildCommand(program: Command, io: Io): void {
             return printer ?? openPrinter(options);
           },
           loadStats: (quarter) => loadBuildStats({ store: opts.store, config }, quarter, log),
+          chartCache: opts.cache ? await loadChartCacheDir(formatChartCacheRoot()) : undefined,
         };
         result = await buildReport(
           { quarter: opts.quarter, statsPath: opts.stats, langs, formats, outDir: opts.out, browserPath: opts.browser, publication },

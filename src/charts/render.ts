@@ -1,24 +1,21 @@
 /**
- * Rendering: Vega-Lite spec → Vega spec → static SVG, with no browser and
- * no client-side JavaScript.
+ * Rendering the report's charts: static SVG, with no browser and no
+ * client-side JavaScript.
  *
  *   template + data + ChartText ──build*Spec──▶ Vega-Lite spec
- *        ──compile (vega-lite)──▶ Vega spec ──View, renderer 'none'──▶ SVG
+ *        ──cache hit──▶ SVG
+ *        ──miss: drawChart (draw.ts: vega-lite → vega → SVG)──▶ SVG, kept in the cache
  *
- * Text is measured with the shipped Noto Sans JP faces (see measure.ts), so
- * the layout Vega computes matches what the page's web fonts draw.
+ * The text alternative is generated from the data (alt.ts) every time.
  */
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
-import { ReportError } from '../errors.js';
-import { loadFontFaces } from '../fonts/faces.js';
+import type { TopLevelSpec } from 'vega-lite';
+import { formatChartCacheKey, type ChartCache } from './cache.js';
 import {
   formatDailyLinesAlt,
   formatMonthlyCompareAlt,
   formatShareBarsAlt,
   formatShareCompareAlt,
 } from './alt.js';
-import { createTextMeasurer, installedTextMeasurer, installTextMeasurer } from './measure.js';
 import {
   buildDailyLinesSpec,
   buildMonthlyCompareSpec,
@@ -52,16 +49,8 @@ export interface RenderOptions {
    * on one page its own, since inline SVGs share the page's id space.
    */
   idPrefix?: string;
-}
-
-let measurerReady: Promise<void> | undefined;
-
-/** Installs the font-based text measurement in Vega once per process. */
-function ensureTextMeasurer(): Promise<void> {
-  measurerReady ??= loadFontFaces().then((faces) => {
-    if (!installedTextMeasurer()) installTextMeasurer(createTextMeasurer(faces));
-  });
-  return measurerReady;
+  /** SVGs drawn before, by spec; a chart found here is not drawn again. */
+  cache?: ChartCache;
 }
 
 let defaultTemplates: Promise<ChartTemplates> | undefined;
@@ -72,66 +61,22 @@ function templatesOf(options: RenderOptions): Promise<ChartTemplates> {
   return defaultTemplates;
 }
 
-/** Rewrites `id="x"` and its references so that several inline SVGs on one page cannot collide. */
-function prefixIds(svg: string, prefix: string): string {
-  return svg
-    .replace(/\bid="([^"]+)"/g, `id="${prefix}$1"`)
-    .replace(/url\(#([^)]+)\)/g, `url(#${prefix}$1)`);
-}
-
-function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
-}
-
-/** Marks the SVG as one image described by `description`, for screen readers and for the HTML report alike. */
-function labelSvg(svg: string, description: string | undefined): string {
-  if (!description) return svg;
-  return svg.replace(/^<svg\b/, `<svg role="img" aria-label="${escapeXml(description)}"`);
-}
-
 /**
- * Renders any Vega-Lite spec to SVG with the report's text measurement.
- * The spec's `description` becomes the SVG's `aria-label` (with `role="img"`).
- * Vega-Lite errors and warnings become a CHART_SPEC_INVALID error, since a
- * warning (a dropped channel, an unknown property) means the chart is not the
- * one the template describes.
+ * Renders any Vega-Lite spec to SVG with the report's text measurement
+ * (drawChart in draw.ts), or takes the SVG from `options.cache` when this
+ * spec was drawn before. The chart stack is loaded only on a miss.
  */
 export async function renderChart(
   spec: TopLevelSpec,
-  options: { idPrefix?: string; name?: string } = {},
+  options: { idPrefix?: string; name?: string; cache?: ChartCache } = {},
 ): Promise<string> {
-  await ensureTextMeasurer();
-  const problems: string[] = [];
-  const logger = {
-    level: () => logger,
-    error: (...args: unknown[]) => (problems.push(args.map(String).join(' ')), logger),
-    warn: (...args: unknown[]) => (problems.push(args.map(String).join(' ')), logger),
-    info: () => logger,
-    debug: () => logger,
-  };
-  let vgSpec;
-  try {
-    vgSpec = compile(spec, { logger: logger as never }).spec;
-  } catch (cause) {
-    problems.push((cause as Error).message);
-  }
-  if (problems.length > 0 || !vgSpec)
-    throw new ReportError(
-      'CHART_SPEC_INVALID',
-      `Vega-Lite could not compile the chart${options.name ? ` ${options.name}` : ''}:`,
-      { details: problems },
-    );
-  const view = new View(parse(vgSpec), { renderer: 'none' });
-  try {
-    const svg = labelSvg(await view.toSVG(), spec.description);
-    return options.idPrefix ? prefixIds(svg, options.idPrefix) : svg;
-  } finally {
-    view.finalize();
-  }
+  const key = options.cache ? formatChartCacheKey(spec, options.idPrefix) : undefined;
+  const cached = key ? await options.cache!.get(key) : undefined;
+  if (cached !== undefined) return cached;
+  const { drawChart } = await import('./draw.js');
+  const svg = await drawChart(spec, options);
+  if (key) await options.cache!.set(key, svg);
+  return svg;
 }
 
 /**
@@ -151,7 +96,7 @@ export async function renderDailyLines(
     description: alt,
   });
   return {
-    svg: await renderChart(spec, { idPrefix: options.idPrefix, name: template.file }),
+    svg: await renderChart(spec, { idPrefix: options.idPrefix, name: template.file, cache: options.cache }),
     alt,
     spec,
   };
@@ -167,7 +112,7 @@ export async function renderShareBars(
   const alt = formatShareBarsAlt(items, text, options.subject);
   const spec = buildShareBarsSpec(items, text, template, { description: alt });
   return {
-    svg: await renderChart(spec, { idPrefix: options.idPrefix, name: template.file }),
+    svg: await renderChart(spec, { idPrefix: options.idPrefix, name: template.file, cache: options.cache }),
     alt,
     spec,
   };
@@ -183,7 +128,7 @@ export async function renderShareCompare(
   const alt = formatShareCompareAlt(items, text, options.subject);
   const spec = buildShareCompareSpec(items, text, template, { description: alt });
   return {
-    svg: await renderChart(spec, { idPrefix: options.idPrefix, name: template.file }),
+    svg: await renderChart(spec, { idPrefix: options.idPrefix, name: template.file, cache: options.cache }),
     alt,
     spec,
   };
@@ -199,7 +144,7 @@ export async function renderMonthlyCompare(
   const alt = formatMonthlyCompareAlt(months, text);
   const spec = buildMonthlyCompareSpec(months, text, template, { description: alt });
   return {
-    svg: await renderChart(spec, { idPrefix: options.idPrefix, name: template.file }),
+    svg: await renderChart(spec, { idPrefix: options.idPrefix, name: template.file, cache: options.cache }),
     alt,
     spec,
   };

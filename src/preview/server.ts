@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Publication } from '../aggregate/config.js';
 import { createPageRenderer } from '../build.js';
+import { createMemoryChartCache } from '../charts/cache.js';
 import { formatError } from '../errors.js';
 import { LANGUAGES, type Lang } from '../i18n/languages.js';
 import { escapeHtml } from '../model/commentary.js';
@@ -88,13 +89,19 @@ export async function startPreview(options: PreviewOptions, effects: PreviewEffe
   let publication: Publication | undefined;
   let statsStale = true;
 
+  // A rebuild after an edit redraws only the charts the edit changed.
+  const chartCache = createMemoryChartCache();
   const build = async (): Promise<void> => {
     try {
       if (statsStale || !stats) {
         [stats, publication] = await Promise.all([effects.loadStats(), effects.loadPublication?.()]);
         statsStale = false;
       }
-      const renderer = await createPageRenderer(stats, options.rootDir, LANGUAGES, { now: () => performance.now() }, { markMissing: true, publication });
+      const renderer = await createPageRenderer(stats, options.rootDir, LANGUAGES, { now: () => performance.now() }, {
+        markMissing: true,
+        publication,
+        chartCache,
+      });
       const pages: PreviewState['pages'] = {};
       for (const lang of LANGUAGES) {
         const { page } = await renderer.render(lang);
