@@ -775,6 +775,29 @@ describe('ingest/capture', () => {
       assert.equal(table.addresses.length, new Set(table.addresses).size);
       assert.equal(table.addresses.length, 40_000);
     });
+
+    it('gives a destination the same index as a source, also when recent destinations share low bits', () => {
+      const table = new AddressTable();
+      const bytes = new Uint8Array(4);
+      const intern = (address: string, destination: boolean) => {
+        bytes.set(address.split('.').map(Number));
+        return destination ? table.internV4Destination(bytes, 0) : table.internV4(bytes, 0);
+      };
+      // 203.0.113.1 and 198.51.100.1 end in the same bits, so they take turns in one cache entry.
+      const sensors = ['203.0.113.1', '198.51.100.1', '203.0.113.2', '0.0.0.0'];
+      const seen = new Map<string, number>();
+      for (let round = 0; round < 3; round++) {
+        for (const [i, address] of sensors.entries()) {
+          const index = intern(address, (round + i) % 2 === 0);
+          assert.equal(table.addresses[index], address);
+          if (seen.has(address)) assert.equal(index, seen.get(address));
+          seen.set(address, index);
+          intern(`10.0.${round}.${i}`, false);
+        }
+      }
+      assert.equal(table.addresses.length, new Set(table.addresses).size);
+      assert.equal(table.addresses.length, sensors.length + 3 * sensors.length);
+    });
   });
 
   describe('sample captures', () => {

@@ -295,7 +295,7 @@ export class FrameDecoder {
     return this.accept(
       tsMs,
       table.internV4(buf, p + 12),
-      table.internV4(buf, p + 16),
+      table.internV4Destination(buf, p + 16),
       port,
       code,
       packet,
