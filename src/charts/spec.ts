@@ -143,12 +143,41 @@ export function buildDailyLinesSpec(
     // The domain fixes both the legend order and each series' colour to its rank.
     child(color, 'scale').domain = series.map((s) => s.label);
   }
-  const values = series.flatMap((s) =>
-    s.points.map((p) =>
-      multi ? { date: p.date, value: p.value, series: s.label } : { date: p.date, value: p.value },
-    ),
+  const lone = series.map((s) => findLonePoints(s.points));
+  const values = series.flatMap((s, i) =>
+    s.points.map((p, j) => ({
+      date: p.date,
+      value: p.value,
+      ...(multi ? { series: s.label } : {}),
+      ...(lone[i]!.has(j) ? { lone: true } : {}),
+    })),
   );
+  if (lone.some((days) => days.size > 0)) markLonePoints(spec);
   return finish(spec, values, text, options.description);
+}
+
+/** Indexes of the values with no value on either side: a line cannot draw them. */
+export function findLonePoints(points: readonly { value: number | null }[]): Set<number> {
+  const lone = new Set<number>();
+  points.forEach((p, i) => {
+    if (p.value !== null && (points[i - 1]?.value ?? null) === null && (points[i + 1]?.value ?? null) === null)
+      lone.add(i);
+  });
+  return lone;
+}
+
+/**
+ * A day whose neighbours have no value is a line of no length, which draws
+ * nothing: the template's line becomes the first layer, and a point mark
+ * (styled by the template's `config.point`) draws those days, in the series'
+ * colour.
+ */
+function markLonePoints(spec: Json): void {
+  spec.layer = [
+    { mark: spec.mark },
+    { mark: { type: 'point', filled: true }, transform: [{ filter: 'datum.lone === true' }] },
+  ];
+  delete spec.mark;
 }
 
 function setShareAxes(

@@ -185,6 +185,42 @@ describe('charts/render', () => {
     );
   });
 
+  it('marks a day whose neighbours have no value with a point, in its series colour', async () => {
+    // 2021-11-16 has a value, the days either side have none: a line alone would draw nothing there.
+    const gaps = ['2021-11-15', '2021-11-17'];
+    const pointsOf = (svg: string) =>
+      [...svg.matchAll(/class="mark-symbol role-mark[^"]*"[^>]*>([\s\S]*?)<\/g>/g)].flatMap((m) =>
+        [...m[1]!.matchAll(/<path\b[^>]*>/g)].map((p) => p[0]),
+      );
+    const single = await renderDailyLines(
+      [{ label: '6379/TCP', points: fixtureSeries(120, 215, gaps) }],
+      en,
+      { seriesKind: 'port' },
+    );
+    const marked = pointsOf(single.svg);
+    assert.equal(marked.length, 1, 'one point, for the one lone day');
+    assert.match(marked[0]!, /fill="#0072b2"/);
+    const multi = await renderDailyLines(
+      [
+        { label: '6379/TCP', points: fixtureSeries(120, 215) },
+        { label: '23/TCP', points: fixtureSeries(300, 280, gaps) },
+      ],
+      en,
+      { seriesKind: 'port' },
+    );
+    const second = pointsOf(multi.svg);
+    assert.equal(second.length, 1);
+    // The second series' colour, from the template's category range.
+    assert.match(second[0]!, /fill="#e69f00"/);
+    // A series with no lone day gets no points at all.
+    const whole = await renderDailyLines(
+      [{ label: '6379/TCP', points: fixtureSeries(120, 215, ['2021-11-15', '2021-11-16']) }],
+      en,
+      { seriesKind: 'port' },
+    );
+    assert.equal(pointsOf(whole.svg).length, 0);
+  });
+
   it('leaves room in the SVG for the longest Japanese legend label, untruncated', async () => {
     const regions = ['中国', '米国', 'シンガポール', 'アラブ首長国連邦', 'ロシア'].map(
       (label, i) => ({ label, points: fixtureSeries(100 + 10 * i, 150) }),

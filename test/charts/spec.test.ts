@@ -69,6 +69,16 @@ describe('charts/spec', () => {
           }),
         ],
         [
+          // A day with no value on either side adds a point layer.
+          'daily lines with a lone day',
+          buildDailyLinesSpec(
+            [{ label: '6379/TCP', points: fixtureSeries(120, 215, ['2021-11-02', '2021-11-04']) }],
+            text,
+            templates.dailyLines,
+            { seriesKind: 'port' },
+          ),
+        ],
+        [
           'share bars',
           buildShareBarsSpec(
             [
