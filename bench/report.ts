@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BuildTimings } from '../src/build.js';
+import type { ChartCache } from '../src/charts/cache.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { measurePrintFloor } from './print-floor.js';
 
@@ -40,9 +41,10 @@ function timeCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Prom
 export async function benchReportBuild(runs = 3): Promise<void> {
   // The compiled bundle (npm run bench builds it first), as the CLI loads it.
   const dist = (path: string) => new URL(`../dist/bundle/${path}`, import.meta.url).href;
-  const [{ buildReport, formatOutputPath }, { openPrinter }] = await Promise.all([
+  const [{ buildReport, formatOutputPath }, { openPrinter }, { createMemoryChartCache }] = await Promise.all([
     import(dist('build.js')) as Promise<typeof import('../src/build.js')>,
     import(dist('printer.js')) as Promise<typeof import('../src/print/printer.js')>,
+    import(dist('chart-cache.js')) as Promise<typeof import('../src/charts/cache.js')>,
   ]);
   // The demo statistics, made once by the whole pipeline on the simulated data; the build starts from them.
   const { loadDemoStats } = (await import(dist('simulate.js'))) as typeof import('../src/simulate/index.js');
@@ -56,25 +58,35 @@ export async function benchReportBuild(runs = 3): Promise<void> {
   const cold = join(PACKAGE_ROOT, 'bench', 'report-cold.mjs');
 
   const builds: number[] = [];
+  const cachedBuilds: number[] = [];
+  const memoryCache = createMemoryChartCache();
   const floors: number[] = [];
   const figures = { drawn: [] as number[], cached: [] as number[] };
   const steps = { drawn: [] as ColdTimings[], cached: [] as ColdTimings[] };
   let warm: Record<string, number> = {};
+  let warmCached: Record<string, number> = {};
   try {
     for (let run = 0; run <= runs; run++) {
       const dir = await mkdtemp(join(work, 'out-'));
-      const result = await buildReport(
-        { langs: ['ja', 'en'], formats: ['pdf', 'html'], outDir: dir },
-        {
-          log: () => undefined,
-          warn: () => undefined,
-          now: () => performance.now(),
-          openPrinter,
-          loadStats: async () => structuredClone(stats),
-        },
-      );
+      const build = (chartCache?: ChartCache) =>
+        buildReport(
+          { langs: ['ja', 'en'], formats: ['pdf', 'html'], outDir: dir },
+          {
+            log: () => undefined,
+            warn: () => undefined,
+            now: () => performance.now(),
+            openPrinter,
+            loadStats: async () => structuredClone(stats),
+            chartCache,
+          },
+        );
+      const result = await build();
       builds.push(result.timings.total);
       warm = { moduleLoad: 0, ...result.timings };
+      // The same build with the charts of the first run in memory, as the preview server rebuilds.
+      const cached = await build(memoryCache);
+      cachedBuilds.push(cached.timings.total);
+      warmCached = { moduleLoad: 0, ...cached.timings };
       const html = ['ja', 'en'].map((lang) => formatOutputPath(dir, result.quarter, lang, 'html'));
       floors.push((await measurePrintFloor(html)).seconds);
       if (run === runs) break;
@@ -104,14 +116,16 @@ export async function benchReportBuild(runs = 3): Promise<void> {
   line('command, charts drawn', figures.drawn, 'tsubame-report build --stats --no-cache, fresh process to exit');
   line('command, charts cached', figures.cached, 'the same with the chart cache filled: every rebuild of unchanged charts');
   line('warm build, charts drawn', builds.slice(1), 'in one process after a first build');
+  line('warm build, charts cached', cachedBuilds.slice(1), 'in one process, charts from memory');
   const columns: Record<string, Record<string, number>> = {
     'cold, drawn': { ...medianRun(steps.drawn) },
     'cold, cached': { ...medianRun(steps.cached) },
-    warm,
+    'warm, drawn': warm,
+    'warm, cached': warmCached,
   };
   console.log('  breakdown, seconds (steps overlap: the browser starts while statistics, charts and templating run)');
   console.log(`    ${'step'.padEnd(16)}${Object.keys(columns).map((c) => c.padStart(14)).join('')}`);
-  for (const step of Object.keys(columns.warm!))
+  for (const step of Object.keys(warm))
     console.log(`    ${step.padEnd(16)}${Object.values(columns).map((c) => (c[step] ?? 0).toFixed(2).padStart(14)).join('')}`);
 }
 
