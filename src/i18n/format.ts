@@ -31,6 +31,11 @@ export interface Formatter {
   list(items: readonly string[]): string;
   /** Region name: the locale's customary name, else the platform's (Intl.DisplayNames). */
   region(code: string): string;
+  /**
+   * Region name inside a sentence: the locale's `<code>_inText` form where it
+   * has one (en `the United States`), else `region(code)`.
+   */
+  regionInText(code: string): string;
   /** `23/TCP`, `8/ICMP`, `128/ICMPv6`. */
   portKey(port: number, proto: Protocol): string;
   /** The port key with the IANA service name beside it, as the locale writes it. */
@@ -119,6 +124,7 @@ export function createFormatter(tr: Translator): Formatter {
     },
     list: (items) => listFormat.format(items),
     region: (code) => (tr.has(`regions:${code}`) ? t(`regions:${code}`) : (names.of(code) ?? code)),
+    regionInText: (code) => (tr.has(`regions:${code}_inText`) ? t(`regions:${code}_inText`) : formatter.region(code)),
     portKey: (port, proto) => `${port}/${PROTO_LABELS[proto]}`,
     portLabel: (port, proto, service) => {
       const key = formatter.portKey(port, proto);

@@ -87,6 +87,11 @@ export async function createTranslator(lang: Lang, resources: Resource, options:
     showSupportNotice: false,
     ...(options.markMissing ? { parseMissingKeyHandler: (key: string) => `${MISSING_KEY_START}${key}${MISSING_KEY_END}` } : {}),
   } as Parameters<i18n['init']>[0]);
+  // `{{name, capitalize}}`: a value that starts a sentence (en `the United States` → `The United States`).
+  instance.services.formatter?.add('capitalize', (value: unknown, lng: string | undefined) => {
+    const text = String(value);
+    return text.charAt(0).toLocaleUpperCase(lng) + text.slice(1);
+  });
   return {
     lang,
     t: instance.t.bind(instance) as TFunction,

@@ -180,12 +180,12 @@ async function buildFocus(
   figures.push(await numbering.figure(focus.id, t('focus.dailyFigure', { port: portLabel }), (place) => ctx.charts.dailyLines([{ label: port, points: focus.daily }], { ...place, seriesKind: 'port' })));
   const [topSeries, ...otherSeries] = focus.regionSeries;
   if (topSeries) {
-    const region = fmt.region(topSeries.region);
+    const region = fmt.regionInText(topSeries.region);
     figures.push(
       await numbering.figure(
         `${focus.id}-top-region`,
         t('focus.topRegionFigure', { port, region }),
-        (place) => ctx.charts.dailyLines([{ label: region, points: topSeries.daily }], { ...place, seriesKind: 'region' }),
+        (place) => ctx.charts.dailyLines([{ label: fmt.region(topSeries.region), points: topSeries.daily }], { ...place, seriesKind: 'region' }),
       ),
     );
     if (otherSeries.length > 0)
@@ -372,7 +372,7 @@ export async function buildReportModel(stats: QuarterStats, ctx: ModelContext): 
       regionTable,
       regionFigure,
       regionSentences: joinSentences(
-        formatRankChangeSentences(ctx, stats.regions, regionName, (r) =>
+        formatRankChangeSentences(ctx, stats.regions, (r) => fmt.regionInText(r.region), (r) =>
           r.mainPort ? fmt.portKey(r.mainPort.port, r.mainPort.proto) : null,
         ),
       ),

@@ -113,7 +113,7 @@ export function formatFocusValues(ctx: SentenceContext, focus: FocusSection): Fo
   const topSource = top ? focus.sourceShares.find((s) => s.region === top.region) : undefined;
   return {
     port: fmt.portKey(focus.port, focus.proto),
-    topRegion: top ? fmt.region(top.region) : dash,
+    topRegion: top ? fmt.regionInText(top.region) : dash,
     share: top ? fmt.percent(top.share) : dash,
     sourceShare: topSource ? fmt.percent(topSource.share) : dash,
     prevShare: topSource?.previousShare != null ? fmt.percent(topSource.previousShare) : dash,
@@ -140,7 +140,7 @@ export function formatFocusSentences(ctx: SentenceContext, focus: FocusSection):
   if (growth) first.push(growth);
   const [top, ...rest] = focus.regionShares;
   if (top) {
-    const followers = rest.slice(0, 4).map((r) => fmt.region(r.region));
+    const followers = rest.slice(0, 4).map((r) => fmt.regionInText(r.region));
     first.push(
       followers.length > 0
         ? t('sentences.focusShareFollowed', { port: values.port, region: values.topRegion, share: values.share, others: ctx.fmt.list(followers) })
@@ -151,7 +151,7 @@ export function formatFocusSentences(ctx: SentenceContext, focus: FocusSection):
 
   const growthByRegion = focus.regionShares
     .slice(0, 2)
-    .map((r) => formatGrowthSentence(ctx, t('sentences.fromRegion', { region: fmt.region(r.region), port: values.port }), r.growth))
+    .map((r) => formatGrowthSentence(ctx, t('sentences.fromRegion', { region: fmt.regionInText(r.region), port: values.port }), r.growth))
     .filter((s): s is string => s !== null);
   if (growthByRegion.length) paragraphs.push(growthByRegion);
 
@@ -162,11 +162,11 @@ export function formatFocusSentences(ctx: SentenceContext, focus: FocusSection):
       topSource.previousShare != null
         ? t('sentences.sourceShareCompared', {
             port: values.port,
-            region: fmt.region(topSource.region),
+            region: fmt.regionInText(topSource.region),
             share: fmt.percent(topSource.share),
             prevShare: fmt.percent(topSource.previousShare),
           })
-        : t('sentences.sourceShare', { port: values.port, region: fmt.region(topSource.region), share: fmt.percent(topSource.share) }),
+        : t('sentences.sourceShare', { port: values.port, region: fmt.regionInText(topSource.region), share: fmt.percent(topSource.share) }),
     );
   }
   sources.push(

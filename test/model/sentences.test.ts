@@ -50,13 +50,16 @@ describe('model/sentences', () => {
   it('describes who overtook whom and who entered the top 5', async () => {
     const ja = await context('ja');
     const en = await context('en');
-    const name = (r: RankedRegion) => en.fmt.region(r.region);
+    const name = (r: RankedRegion) => en.fmt.regionInText(r.region);
     const regions = [region(1, 'US', 1), region(2, 'GB', 3), region(3, 'RU', 2), region(4, 'CN', 4), region(5, 'SG', 'outside', 6379)];
     const driver = (r: RankedRegion) => (r.mainPort ? en.fmt.portKey(r.mainPort.port, r.mainPort.proto) : null);
+    // Running text names a region as a sentence does ("the United Kingdom"), capitalised where it starts one.
     assert.deepEqual(formatRankChangeSentences(en, regions, name, driver), [
-      'United Kingdom overtook Russia.',
+      'The United Kingdom overtook Russia.',
       'Singapore entered the top 5 at rank 5, driven by packets to 6379/TCP.',
     ]);
+    const entered = [region(1, 'CN', 1), region(2, 'NL', 'outside')];
+    assert.deepEqual(formatRankChangeSentences(en, entered, name), ['The Netherlands entered the top 5 at rank 2.']);
     const jaName = (r: RankedRegion) => ja.fmt.region(r.region);
     assert.deepEqual(formatRankChangeSentences(ja, regions, jaName), [
       '英国はロシアを上回り、順位が入れ替わりました。',
@@ -100,11 +103,19 @@ describe('model/sentences', () => {
     const en = await context('en');
     const paragraphs = formatFocusSentences(en, focus).map(joinSentences);
     assert.deepEqual(paragraphs, [
-      'Packets to 6379/TCP rose about 1.5 times over the quarter. 89% of the packets to 6379/TCP came from China, followed by Singapore and United States.',
+      'Packets to 6379/TCP rose about 1.5 times over the quarter. 89% of the packets to 6379/TCP came from China, followed by Singapore and the United States.',
       'Packets to 6379/TCP from China rose about 1.5 times over the quarter.',
-      "China's share of the source IP addresses sending to 6379/TCP went from 80% in the previous quarter to 90%. 100 distinct source IP addresses sent packets to 6379/TCP, against 1 in the previous quarter.",
+      'The share of the source IP addresses sending to 6379/TCP that were in China went from 80% in the previous quarter to 90%. 100 distinct source IP addresses sent packets to 6379/TCP, against 1 in the previous quarter.',
       'Of the 40 addresses that accessed the redis honeypot at least 5 times, 22 (55%) were also seen by the sensors sending to 6379/TCP.',
     ]);
+    const fromUs = formatFocusSentences(en, {
+      ...focus,
+      regionShares: [{ region: 'US', packets: 885, share: 0.885, growth: 1.46 }],
+      sourceShares: [{ region: 'US', sources: 90, share: 0.9, previousShare: null }],
+    }).map(joinSentences);
+    assert.match(fromUs[0]!, /came from the United States\./);
+    assert.match(fromUs[1]!, /^Packets to 6379\/TCP from the United States rose/);
+    assert.match(fromUs[2]!, /^The United States accounted for 90% of the source IP addresses/);
     const ja = await context('ja');
     const jaParagraphs = formatFocusSentences(ja, { ...focus, honeypot: null }).map(joinSentences);
     assert.equal(jaParagraphs.length, 3);
