@@ -175,6 +175,9 @@ export async function openPrinter(options: PrinterOptions = {}): Promise<Printer
   const warning = formatVersionWarning(location, browserVersion);
   if (warning) log(warning);
 
+  // The tab the browser opened at start serves the first print: a new tab costs tens of milliseconds.
+  const initialTab: Page | undefined = (await browser.pages().catch(() => []))[0];
+  let spare = initialTab;
   let closed = false;
   return {
     browserVersion,
@@ -185,7 +188,9 @@ export async function openPrinter(options: PrinterOptions = {}): Promise<Printer
           `Cannot print ${formatJobName(job)}: the printer is closed.`,
         );
       const start = performance.now();
-      const pdf = await printPage(browser, job);
+      const page = spare;
+      spare = undefined;
+      const pdf = await printPage(browser, job, page);
       log(
         `printed ${formatJobName(job)}: ${pdf.length} bytes in ${Math.round(performance.now() - start)} ms`,
       );
@@ -214,12 +219,13 @@ export function formatVersionWarning(
   return `warning: ${location.executablePath} is ${version}, not the Chromium ${location.expectedMajor} that @sparticuz/chromium ships; delete it to unpack the shipped one.`;
 }
 
-async function printPage(browser: Browser, job: PrintJob): Promise<Buffer> {
+/** Prints one job in `tab` (a fresh one when not given), and closes the tab. */
+async function printPage(browser: Browser, job: PrintJob, tab?: Page): Promise<Buffer> {
   const blocked: string[] = [];
   const missing: string[] = [];
   // Pages share the default context: the page is static and its storage is never used, and a
   // context of its own per print costs time a build can feel.
-  const page = await wrapBrowserError(job, () => browser.newPage());
+  const page = tab ?? (await wrapBrowserError(job, () => browser.newPage()));
   try {
     await wrapBrowserError(job, async () => {
       await page.setJavaScriptEnabled(false);
