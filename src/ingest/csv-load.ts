@@ -319,7 +319,7 @@ export async function readCsvIntoStore(store: Store, input: CsvLoadInput): Promi
     const n = texts.n[t]!;
     staged += n;
     odd += texts.odd[t]!;
-    const packed = text === null ? -1 : input.sources.resolve(text);
+    const packed = text === null ? -1 : input.sources.resolveDistinct(text);
     if (packed < 0) {
       sourceless += n;
       continue;

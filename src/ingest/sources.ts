@@ -7,6 +7,7 @@
  * before it commits. IPv6 sources are few at a telescope, so the dictionary
  * stays small; IPv4 keys need no dictionary at all.
  */
+import { isIPv4 } from 'node:net';
 import { UBIGINT, VARCHAR } from '@duckdb/node-api';
 import type { GeoResolver } from '../geo/geo.js';
 import { IPV6_KEY_BASE, parseRegionCode, queryRows, type Store } from '../store/store.js';
@@ -68,6 +69,17 @@ export class SourceKeys {
       this.cache.set(text, packed);
     }
     return packed;
+  }
+
+  /**
+   * `resolve` for a text the caller sees only once (each distinct text of a
+   * CSV file, which DuckDB has already grouped): an address already in
+   * canonical IPv4 form skips the parse and the cache, which would only
+   * grow. Anything else takes `resolve`.
+   */
+  resolveDistinct(text: string): PackedSource {
+    if (isIPv4(text)) return parseIPv4Key(text) * REGION_SPAN + this.region(text);
+    return this.resolve(text);
   }
 
   /** Key and region of a canonical IPv4 address given as its key. */
