@@ -16,6 +16,14 @@
  *   scan 3, only when a check refused rows: the checked rows in file order,
  *           to list the first ones with their line numbers
  *
+ * Why two scans and not one: the join needs every source's key and region,
+ * which JavaScript gives only once the distinct sources are known. Staging
+ * one typed scan in a temporary table and grouping and joining from there
+ * measured no faster at 10M rows: writing and re-reading the stage costs what
+ * the second parse saves. The canonical-form count in scan 1 costs about as
+ * much as the grouping, but it is what lets scan 2 take the typed reader,
+ * which is about a second faster at 10M rows than the checked one.
+ *
  * Rejected rows keep the JS readers' reasons. Line numbers come from
  * DuckDB's reject table for broken rows and, for rows refused by a check,
  * from the row's position in scan 3's table (insertion order is kept),
