@@ -176,8 +176,11 @@ export async function openPrinter(options: PrinterOptions = {}): Promise<Printer
   if (warning) log(warning);
 
   // The tab the browser opened at start serves the first print: a new tab costs tens of milliseconds.
-  const initialTab: Page | undefined = (await browser.pages().catch(() => []))[0];
-  let spare = initialTab;
+  // It is looked up while the build goes on, not before the printer is handed over.
+  let spare: Promise<Page | undefined> | undefined = browser.pages().then(
+    (pages) => pages[0],
+    () => undefined,
+  );
   let closed = false;
   return {
     browserVersion,
@@ -188,9 +191,9 @@ export async function openPrinter(options: PrinterOptions = {}): Promise<Printer
           `Cannot print ${formatJobName(job)}: the printer is closed.`,
         );
       const start = performance.now();
-      const page = spare;
+      const tab = spare;
       spare = undefined;
-      const pdf = await printPage(browser, job, page);
+      const pdf = await printPage(browser, job, await tab);
       log(
         `printed ${formatJobName(job)}: ${pdf.length} bytes in ${Math.round(performance.now() - start)} ms`,
       );
