@@ -2,7 +2,8 @@
  * Ingest benchmark: CSV and pcap of the same packets → store → one quarter's
  * statistics, at 1M and at N packets (default 10M), against a floor measured
  * in the same run: DuckDB itself running the equivalent GROUP BY straight
- * over the same CSV.
+ * over the same CSV. The timed steps are the `ingest` and `stats` commands'
+ * runners from the compiled bundle, with their defaults: what a user waits for.
  *
  *   node --import tsx bench/ingest.ts [--packets N]
  *
@@ -15,14 +16,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { loadQuarterStatsFromStore } from '../src/aggregate/index.js';
-import { parseQuarterConfig } from '../src/aggregate/config.js';
-import { loadDefaultGeo } from '../src/geo/geo.js';
-import { ingestPacketFiles } from '../src/ingest/ingest.js';
-import { parseManifest } from '../src/ingest/manifest.js';
 import { REGION_BLOCKS } from '../src/simulate/model.js';
 import { cumulate, Random } from '../src/simulate/random.js';
-import { openStore } from '../src/store/store.js';
+
+// The timed steps run the commands' own runners from the compiled bundle (npm run bench builds
+// it first): what `tsubame-report ingest` and `tsubame-report stats` run, with their defaults.
+const dist = (path: string) => new URL(`../dist/bundle/${path}`, import.meta.url).href;
+const { runIngest } = (await import(dist('ingest-command.js'))) as typeof import('../src/commands/ingest.js');
+const { runStats } = (await import(dist('stats-command.js'))) as typeof import('../src/commands/stats.js');
 
 const SENSORS = Array.from({ length: 8 }, (_, i) => ({ name: `s${i + 1}`, address: `203.0.113.${i + 1}` }));
 export const MANIFEST = `sensor,country,address\n${SENSORS.map((s) => `${s.name},JP,${s.address}`).join('\n')}\n`;
@@ -129,23 +130,15 @@ const cpuSeconds = (since: NodeJS.CpuUsage) => {
   return (used.user + used.system) / 1e6;
 };
 
-async function timeIngestAndStats(dir: string, file: string, manifestPath: string): Promise<Timing> {
+async function timeIngestAndStats(dir: string, file: string, manifestPath: string, configPath: string): Promise<Timing> {
   const storePath = join(dir, `store-${Date.now()}.duckdb`);
+  const effects = { log: () => {}, clock: () => new Date() };
   const cpuStart = process.cpuUsage();
   const started = performance.now();
-  let ingested = started;
-  let ingestCpu = 0;
-  const store = await openStore(storePath, { memoryLimit: '512MB' });
-  try {
-    const manifest = parseManifest(MANIFEST, manifestPath);
-    await ingestPacketFiles(store, { files: [file], manifest, geo: loadDefaultGeo() }, { log: () => {}, clock: () => new Date() });
-    ingested = performance.now();
-    ingestCpu = cpuSeconds(cpuStart);
-    const config = parseQuarterConfig({ focus: [{ port: 6379, proto: 'tcp' }] }, 'bench');
-    await loadQuarterStatsFromStore(store, { quarter: '2021Q4', config, clock: () => new Date(), log: () => {} });
-  } finally {
-    store.close();
-  }
+  await runIngest({ files: [file], sensors: manifestPath, store: storePath }, effects);
+  const ingested = performance.now();
+  const ingestCpu = cpuSeconds(cpuStart);
+  await runStats({ quarter: '2021Q4', store: storePath, config: configPath }, effects);
   const done = performance.now();
   const cpu = cpuSeconds(cpuStart);
   await rm(storePath, { force: true });
@@ -174,6 +167,8 @@ export async function benchIngest(packets = 10_000_000): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'tsubame-bench-'));
   const manifestPath = join(dir, 'sensors.csv');
   await writeFile(manifestPath, MANIFEST);
+  const configPath = join(dir, '2021Q4.json');
+  await writeFile(configPath, JSON.stringify({ focus: [{ port: 6379, proto: 'tcp' }] }));
   try {
     const sizes = [...new Set([Math.min(1_000_000, packets), packets])];
     const rows: string[] = [];
@@ -181,9 +176,9 @@ export async function benchIngest(packets = 10_000_000): Promise<void> {
       const { csv, pcap } = await writeInputs(dir, size);
       const csvMb = (await stat(csv)).size / 2 ** 20;
       const { wall: floor, cpu: floorCpu } = await timeFloor(csv);
-      const csvTime = await timeIngestAndStats(dir, csv, manifestPath);
+      const csvTime = await timeIngestAndStats(dir, csv, manifestPath, configPath);
       const csvPeak = peakMb();
-      const pcapTime = await timeIngestAndStats(dir, pcap, manifestPath);
+      const pcapTime = await timeIngestAndStats(dir, pcap, manifestPath, configPath);
       const pcapPeak = peakMb();
       const rate = (s: number) => `${(size / s / 1e6).toFixed(2)} M packets/s`;
       const split = (t: Timing) => `(ingest ${t.ingest.toFixed(2)} s at ${rate(t.ingest)}, stats ${t.stats.toFixed(2)} s)`;

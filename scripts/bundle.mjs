@@ -44,6 +44,8 @@ await build({
     { in: 'src/print/printer.ts', out: 'printer' },
     { in: 'src/simulate/index.ts', out: 'simulate' },
     { in: 'src/charts/cache.ts', out: 'chart-cache' },
+    { in: 'src/commands/ingest.ts', out: 'ingest-command' },
+    { in: 'src/commands/stats.ts', out: 'stats-command' },
   ],
   absWorkingDir: root,
   define: { __TSUBAME_BUILD_ID__: JSON.stringify(await formatBuildId()) },
