@@ -74,7 +74,9 @@ export async function loadChartCacheDir(root: string, buildId: string | undefine
   return {
     async get(key) {
       try {
-        return await readFile(join(dir, `${key}.svg`), 'utf8');
+        const svg = await readFile(join(dir, `${key}.svg`), 'utf8');
+        // A file damaged on disk is a miss, never a broken chart in the report.
+        return svg.startsWith('<svg') && svg.trimEnd().endsWith('</svg>') ? svg : undefined;
       } catch {
         return undefined;
       }

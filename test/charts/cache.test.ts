@@ -99,6 +99,13 @@ describe('charts/cache', () => {
       assert.deepEqual(await readdir(root), ['build-a']);
     });
 
+    it('takes a damaged drawing for a miss', async () => {
+      const cache = await loadChartCacheDir(root, 'build-a');
+      await cache!.set('k1', '<svg><g></g></svg>');
+      await writeFile(join(root, 'build-a', 'k1.svg'), '<svg><g>');
+      assert.equal(await cache!.get('k1'), undefined);
+    });
+
     it('drops the drawings of other builds', async () => {
       await (await loadChartCacheDir(root, 'build-a'))!.set('k1', '<svg>1</svg>');
       const next = await loadChartCacheDir(root, 'build-b');
@@ -117,7 +124,7 @@ describe('charts/cache', () => {
       await mkdir(join(root, 'ok'));
       const cache = await loadChartCacheDir(join(root, 'ok'), 'build-a');
       await rm(join(root, 'ok'), { recursive: true });
-      await cache!.set('k1', '<svg/>');
+      await cache!.set('k1', '<svg></svg>');
       assert.equal(await cache!.get('k1'), undefined);
     });
   });
