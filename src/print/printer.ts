@@ -10,6 +10,7 @@
  * can be fetched outside interception's view either; the launch flags
  * (browser.ts) close the network below that.
  */
+import { once } from 'node:events';
 import type { Browser, HTTPRequest, Page, PDFOptions } from 'puppeteer';
 import puppeteer from 'puppeteer';
 import { ReportError } from '../errors.js';
@@ -175,12 +176,23 @@ export async function openPrinter(options: PrinterOptions = {}): Promise<Printer
   const warning = formatVersionWarning(location, browserVersion);
   if (warning) log(warning);
 
-  // The tab the browser opened at start serves the first print: a new tab costs tens of milliseconds.
-  // It is looked up while the build goes on, not before the printer is handed over.
-  let spare: Promise<Page | undefined> | undefined = browser.pages().then(
+  // Tabs are reused: the one the browser opened at start serves the first print, and a tab
+  // that has printed serves the next, since a new tab costs tens of milliseconds. Tabs stay
+  // open until the printer closes: closing one makes Puppeteer hold the process open for a
+  // tenth of a second, waiting for a frame that never comes. The first tab is looked up while
+  // the build goes on, not before the printer is handed over.
+  let initialTab: Promise<Page | undefined> | undefined = browser.pages().then(
     (pages) => pages[0],
     () => undefined,
   );
+  const idleTabs: Page[] = [];
+  const takeTab = async (): Promise<Page | undefined> => {
+    const idle = idleTabs.pop();
+    if (idle) return idle;
+    const first = initialTab;
+    initialTab = undefined;
+    return first;
+  };
   let closed = false;
   return {
     browserVersion,
@@ -191,9 +203,8 @@ export async function openPrinter(options: PrinterOptions = {}): Promise<Printer
           `Cannot print ${formatJobName(job)}: the printer is closed.`,
         );
       const start = performance.now();
-      const tab = spare;
-      spare = undefined;
-      const pdf = await printPage(browser, job, await tab);
+      const { pdf, page } = await printPage(browser, job, await takeTab());
+      idleTabs.push(page);
       log(
         `printed ${formatJobName(job)}: ${pdf.length} bytes in ${Math.round(performance.now() - start)} ms`,
       );
@@ -202,7 +213,21 @@ export async function openPrinter(options: PrinterOptions = {}): Promise<Printer
     async close() {
       if (closed) return;
       closed = true;
-      await browser.close();
+      // Every PDF is in hand and the browser keeps nothing worth saving: end it at once rather
+      // than wait for its own shutdown, whose helper processes hold the command open for tens
+      // of milliseconds after browser.close(). Puppeteer starts the browser as the leader of its
+      // own process group, so the group goes together; the temporary profile is still removed.
+      const child = browser.process();
+      if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+        const exited = once(child, 'exit');
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+        await exited;
+      }
+      await browser.close().catch(() => {});
     },
   };
 }
@@ -222,23 +247,27 @@ export function formatVersionWarning(
   return `warning: ${location.executablePath} is ${version}, not the Chromium ${location.expectedMajor} that @sparticuz/chromium ships; delete it to unpack the shipped one.`;
 }
 
-/** Prints one job in `tab` (a fresh one when not given), and closes the tab. */
-async function printPage(browser: Browser, job: PrintJob, tab?: Page): Promise<Buffer> {
+/**
+ * Prints one job in `tab` (a fresh tab when not given). The tab is returned
+ * for the next job; a tab whose print failed is closed.
+ */
+async function printPage(browser: Browser, job: PrintJob, tab?: Page): Promise<{ pdf: Buffer; page: Page }> {
   const blocked: string[] = [];
   const missing: string[] = [];
   // Pages share the default context: the page is static and its storage is never used, and a
   // context of its own per print costs time a build can feel.
   const page = tab ?? (await wrapBrowserError(job, () => browser.newPage()));
+  const onRequest = (request: HTTPRequest) => {
+    void answerRequest(request, job, pageUrl, { blocked, missing });
+  };
+  const pageUrl = formatPageUrl(job.lang);
   try {
     await wrapBrowserError(job, async () => {
       await page.setJavaScriptEnabled(false);
       await page.setBypassServiceWorker(true);
       await page.setRequestInterception(true);
     });
-    const pageUrl = formatPageUrl(job.lang);
-    page.on('request', (request) => {
-      void answerRequest(request, job, pageUrl, { blocked, missing });
-    });
+    page.on('request', onRequest);
 
     await wrapBrowserError(job, () =>
       page.goto(pageUrl, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS }),
@@ -250,9 +279,11 @@ async function printPage(browser: Browser, job: PrintJob, tab?: Page): Promise<B
     );
     // Printing lays the page out again, which may ask for more (a print-only stylesheet's font).
     throwIfIncomplete(job, blocked, missing, fonts);
-    return Buffer.from(pdf);
-  } finally {
+    page.off('request', onRequest);
+    return { pdf: Buffer.from(pdf), page };
+  } catch (error) {
     await page.close().catch(() => {});
+    throw error;
   }
 }
 
