@@ -9,9 +9,10 @@
  * An explicit path that does not work is an error, never a silent fallback:
  * whoever set it expects that browser to be used.
  */
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { LaunchOptions } from 'puppeteer';
 import { ReportError } from '../errors.js';
@@ -73,6 +74,10 @@ export function loadBundledChromium(): Promise<{ executablePath: string; version
 
 async function unpackBundledChromium(): Promise<{ executablePath: string; version: string }> {
   const version = await readPackageVersion('@sparticuz/chromium');
+  // The package's own rule: a binary already at /tmp/chromium is the unpacked one. Taking it
+  // here spares loading the package on every build's way to starting the browser.
+  const unpacked = join(tmpdir(), 'chromium');
+  if (existsSync(unpacked)) return { executablePath: unpacked, version };
   const chromium = (await import('@sparticuz/chromium')).default;
   return { executablePath: await chromium.executablePath(), version };
 }
@@ -228,14 +233,19 @@ export function selectBundledArgs(args: readonly string[]): string[] {
   return args.filter((arg) => !DROPPED_BUNDLED_ARGS.includes(arg.split('=')[0] ?? arg));
 }
 
-/** @sparticuz/chromium's recommended flags, filtered; [] if the package is missing. */
-export async function loadBundledArgs(): Promise<string[]> {
-  try {
-    return selectBundledArgs((await import('@sparticuz/chromium')).default.args);
-  } catch {
-    return [];
-  }
-}
+/**
+ * @sparticuz/chromium's recommended flags that selectBundledArgs keeps, for
+ * the version installed (a test keeps the two in step): written out, so that
+ * starting the bundled browser does not wait for the package to load.
+ */
+export const BUNDLED_BROWSER_ARGS: readonly string[] = [
+  '--disable-domain-reliability',
+  '--no-default-browser-check',
+  '--no-pings',
+  '--font-render-hinting=none',
+  '--no-sandbox',
+  '--no-zygote',
+];
 
 /** Finds the browser and returns it with the launch options every print uses. */
 export async function loadLaunchOptions(
@@ -243,7 +253,7 @@ export async function loadLaunchOptions(
   search: Partial<BrowserSearch> = {},
 ): Promise<{ location: BrowserLocation; launchOptions: LaunchOptions }> {
   const location = await findBrowser(options, search);
-  const bundledArgs = location.source === 'bundled' ? await loadBundledArgs() : [];
+  const bundledArgs = location.source === 'bundled' ? BUNDLED_BROWSER_ARGS : [];
   return { location, launchOptions: formatLaunchOptions(location, bundledArgs) };
 }
 

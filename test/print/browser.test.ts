@@ -6,6 +6,7 @@ import {
   findBrowser,
   formatLaunchOptions,
   isExecutableFile,
+  BUNDLED_BROWSER_ARGS,
   selectBundledArgs,
   type BrowserSearch,
 } from '../../src/print/browser.js';
@@ -159,6 +160,11 @@ describe('print/browser: launch options', () => {
       '--disable-features=AudioServiceOutOfProcess,IsolateOrigins,site-per-process',
     ];
     assert.deepEqual(selectBundledArgs(bundled), ['--no-zygote', '--font-render-hinting=none']);
+  });
+
+  it('writes out the flags it keeps from the installed @sparticuz/chromium', async () => {
+    const chromium = (await import('@sparticuz/chromium')).default;
+    assert.deepEqual(BUNDLED_BROWSER_ARGS, selectBundledArgs(chromium.args));
   });
 
   it('adds bundled flags only to the bundled browser, without duplicates', () => {
