@@ -1,8 +1,9 @@
 /**
  * Printing the report's HTML to PDF in headless Chromium, through Puppeteer.
  *
- * One browser serves every page of a build; each print gets its own browser
- * context and page, so several can run at once. The page is loaded from a
+ * One browser serves every page of a build; each print gets a tab of its own
+ * (a tab is reused once its print is done), so several can run at once. The
+ * page is loaded from a
  * fixed fake origin, and request interception answers every request: the
  * HTML and the build's own files come from the job's map, and anything else
  * is aborted and recorded, which fails the print (BLOCKED_REQUEST). Page
@@ -257,10 +258,10 @@ async function printPage(browser: Browser, job: PrintJob, tab?: Page): Promise<{
   // Pages share the default context: the page is static and its storage is never used, and a
   // context of its own per print costs time a build can feel.
   const page = tab ?? (await wrapBrowserError(job, () => browser.newPage()));
+  const pageUrl = formatPageUrl(job.lang);
   const onRequest = (request: HTTPRequest) => {
     void answerRequest(request, job, pageUrl, { blocked, missing });
   };
-  const pageUrl = formatPageUrl(job.lang);
   try {
     await wrapBrowserError(job, async () => {
       await page.setJavaScriptEnabled(false);
