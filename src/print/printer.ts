@@ -252,7 +252,11 @@ export function formatVersionWarning(
  * Prints one job in `tab` (a fresh tab when not given). The tab is returned
  * for the next job; a tab whose print failed is closed.
  */
-async function printPage(browser: Browser, job: PrintJob, tab?: Page): Promise<{ pdf: Buffer; page: Page }> {
+async function printPage(
+  browser: Browser,
+  job: PrintJob,
+  tab?: Page,
+): Promise<{ pdf: Buffer; page: Page }> {
   const blocked: string[] = [];
   const missing: string[] = [];
   // Pages share the default context: the page is static and its storage is never used, and a
