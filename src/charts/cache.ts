@@ -52,21 +52,27 @@ export function createMemoryChartCache(): ChartCache & { readonly size: number }
   };
 }
 
+/** The on-disk cache keeps each build's drawings in `<root>/build-<id>/`. */
+const BUILD_FOLDER_PREFIX = 'build-';
+
 /** How many drawings the on-disk cache keeps; past this, the least recently written half goes. */
 const MAX_ENTRIES = 2000;
 
 /**
- * The on-disk cache under `root`, in a folder of this build's own: folders
- * of other builds are removed. `undefined` when running from source (no
+ * The on-disk cache under `root`, in a folder of this build's own
+ * (`build-<id>`): the folders of other builds are removed, and nothing else. `undefined` when running from source (no
  * build id), or when `buildId` is given as `undefined`.
  * A cache that cannot be read or written is no error: the chart is drawn.
  */
 export async function loadChartCacheDir(root: string, buildId: string | undefined = BUILD_ID): Promise<ChartCache | undefined> {
   if (buildId === undefined) return undefined;
-  const dir = join(root, buildId);
+  const folder = `${BUILD_FOLDER_PREFIX}${buildId}`;
+  const dir = join(root, folder);
   try {
     await mkdir(dir, { recursive: true });
-    for (const entry of await readdir(root)) if (entry !== buildId) await rm(join(root, entry), { recursive: true, force: true });
+    // Only folders this cache made are removed: TSUBAME_CACHE_DIR may name a folder that holds other things.
+    for (const entry of await readdir(root))
+      if (entry.startsWith(BUILD_FOLDER_PREFIX) && entry !== folder) await rm(join(root, entry), { recursive: true, force: true });
     await pruneEntries(dir);
   } catch {
     return undefined;

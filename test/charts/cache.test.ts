@@ -90,27 +90,29 @@ describe('charts/cache', () => {
     });
 
     it('keeps drawings across processes, in a folder of the build', async () => {
-      const first = await loadChartCacheDir(root, 'build-a');
+      const first = await loadChartCacheDir(root, 'a1');
       assert.ok(first);
       await first.set('k1', '<svg>1</svg>');
-      const again = await loadChartCacheDir(root, 'build-a');
+      const again = await loadChartCacheDir(root, 'a1');
       assert.equal(await again!.get('k1'), '<svg>1</svg>');
       assert.equal(await again!.get('k2'), undefined);
-      assert.deepEqual(await readdir(root), ['build-a']);
+      assert.deepEqual(await readdir(root), ['build-a1']);
     });
 
     it('takes a damaged drawing for a miss', async () => {
-      const cache = await loadChartCacheDir(root, 'build-a');
+      const cache = await loadChartCacheDir(root, 'a1');
       await cache!.set('k1', '<svg><g></g></svg>');
-      await writeFile(join(root, 'build-a', 'k1.svg'), '<svg><g>');
+      await writeFile(join(root, 'build-a1', 'k1.svg'), '<svg><g>');
       assert.equal(await cache!.get('k1'), undefined);
     });
 
-    it('drops the drawings of other builds', async () => {
-      await (await loadChartCacheDir(root, 'build-a'))!.set('k1', '<svg>1</svg>');
-      const next = await loadChartCacheDir(root, 'build-b');
+    it('drops the drawings of other builds, and nothing else in its folder', async () => {
+      await (await loadChartCacheDir(root, 'a1'))!.set('k1', '<svg>1</svg>');
+      await writeFile(join(root, 'notes.txt'), 'not the cache’s');
+      await mkdir(join(root, 'photos'));
+      const next = await loadChartCacheDir(root, 'b2');
       assert.equal(await next!.get('k1'), undefined);
-      assert.deepEqual(await readdir(root), ['build-b']);
+      assert.deepEqual((await readdir(root)).sort(), ['build-b2', 'notes.txt', 'photos']);
     });
 
     it('has no disk cache without a build id (running from source)', async () => {
@@ -120,9 +122,9 @@ describe('charts/cache', () => {
     it('is no cache, not an error, where it cannot be written', async () => {
       const blocked = join(root, 'file');
       await writeFile(blocked, 'not a folder');
-      assert.equal(await loadChartCacheDir(join(blocked, 'charts'), 'build-a'), undefined);
+      assert.equal(await loadChartCacheDir(join(blocked, 'charts'), 'a1'), undefined);
       await mkdir(join(root, 'ok'));
-      const cache = await loadChartCacheDir(join(root, 'ok'), 'build-a');
+      const cache = await loadChartCacheDir(join(root, 'ok'), 'a1');
       await rm(join(root, 'ok'), { recursive: true });
       await cache!.set('k1', '<svg></svg>');
       assert.equal(await cache!.get('k1'), undefined);
