@@ -226,7 +226,10 @@ export async function openPrinter(options: PrinterOptions = {}): Promise<Printer
         } catch {
           child.kill('SIGKILL');
         }
-        await exited;
+        // A process that cannot be killed is left to browser.close() below, not waited for forever.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
+        clearTimeout(timer);
       }
       await browser.close().catch(() => {});
     },
