@@ -154,6 +154,22 @@ describe('print/printer (starts Chromium)', function () {
     assert.equal(enPdf.pages, 2);
   });
 
+  it('prints each job in a reused tab with that job’s page, also after a failed print', async () => {
+    // The same language twice: the same URL, so only the job's own answer can tell them apart.
+    await rejectsWith(
+      loadSampleJob({ lang: 'en', extraBody: '<img src="https://example.com/y.png" alt="">' }).then((job) => printer.print(job)),
+      'BLOCKED_REQUEST',
+    );
+    for (const marker of ['FIRST-JOB-MARKER', 'SECOND-JOB-MARKER']) {
+      const job = await loadSampleJob({ lang: 'en', title: marker, extraBody: `<p>${marker}</p>` });
+      const pdf = await readPdf(await printer.print(job));
+      assert.equal(pdf.title, marker);
+      const text = pdf.text.join(' ');
+      assert.match(text, new RegExp(marker));
+      assert.doesNotMatch(text, new RegExp(marker === 'FIRST-JOB-MARKER' ? 'SECOND-JOB-MARKER' : 'FIRST-JOB-MARKER'));
+    }
+  });
+
   it('fails with BLOCKED_REQUEST naming an external image', async () => {
     const job = await loadSampleJob({ extraBody: '<img src="https://example.com/x.png" alt="">' });
     const error = await rejectsWith(printer.print(job), 'BLOCKED_REQUEST');
