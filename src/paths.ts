@@ -12,8 +12,7 @@ export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.ur
 function findPackageRoot(start: string): string {
   for (let dir = start; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return dir;
-    // No package.json above: the layout of an unpacked package; its root is the parent of src/ or dist/.
-    if (dirname(dir) === dir) return dirname(start);
+    if (dirname(dir) === dir) throw new Error(`tsubame-report: no package.json above ${start}; the installation is incomplete.`);
   }
 }
 

@@ -5,7 +5,9 @@
  *   loadQuarterData(previous) ┴─▶ aggregateQuarter (pure) ─▶ parseQuarterStats (validate)
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ReportError } from '../errors.js';
+import { PACKAGE_ROOT } from '../paths.js';
 import type { QuarterStats } from '../stats/schema.js';
 import { parseQuarterStats } from '../stats/validate.js';
 import { loadQuarterData } from '../store/quarter.js';
@@ -14,7 +16,7 @@ import { aggregateQuarter } from './aggregate.js';
 import { DEFAULT_CONFIG, type QuarterConfig } from './config.js';
 import { formatQuarterSpan, parseQuarter, previousQuarter } from './time.js';
 
-const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const packageVersion = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Program and version, for provenance. */
 export const GENERATOR = `tsubame-report ${packageVersion}`;

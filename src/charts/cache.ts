@@ -60,9 +60,10 @@ const MAX_ENTRIES = 2000;
 
 /**
  * The on-disk cache under `root`, in a folder of this build's own
- * (`build-<id>`): the folders of other builds are removed, and nothing else. `undefined` when running from source (no
- * build id), or when `buildId` is given as `undefined`.
- * A cache that cannot be read or written is no error: the chart is drawn.
+ * (`build-<id>`): the folders of other builds are removed, and nothing else.
+ * `undefined` when running from source (no build id), or when `buildId` is
+ * given as `undefined`. A cache that cannot be read or written is no error:
+ * the chart is drawn.
  */
 export async function loadChartCacheDir(root: string, buildId: string | undefined = BUILD_ID): Promise<ChartCache | undefined> {
   if (buildId === undefined) return undefined;

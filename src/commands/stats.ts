@@ -3,11 +3,11 @@
  * QuarterStats JSON file (or stdout).
  */
 import { existsSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadQuarterConfig } from '../aggregate/config.js';
 import { parseQuarter } from '../aggregate/time.js';
 import { ReportError } from '../errors.js';
+import { writeOutputsAtomically } from '../output/write.js';
 import { DEFAULT_STORE_PATH, PACKAGE_ROOT } from '../paths.js';
 import { resolveQuarterConfigPath } from './new-quarter.js';
 import type { QuarterStats } from '../stats/schema.js';
@@ -53,13 +53,7 @@ export async function runStats(options: StatsCommandOptions, effects: StatsEffec
   }
   const json = `${JSON.stringify(stats, null, 2)}\n`;
   if (!options.out) return { stats, json };
-  const temp = `${options.out}.${process.pid}.tmp`;
-  try {
-    await writeFile(temp, json);
-    await rename(temp, options.out);
-  } catch (cause) {
-    throw new ReportError('WRITE_FAILED', `Cannot write ${options.out}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
-  }
+  await writeOutputsAtomically([{ path: options.out, data: json }]);
   return { stats, json, written: options.out };
 }
 

@@ -22,16 +22,15 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ReportError } from '../errors.js';
+import { DEFAULT_STORE_PATH } from '../paths.js';
 
 /** Bumped when the tables change incompatibly. */
 export const STORE_VERSION = 2;
 
-/** Default store location: data/ under the repository, ignored by git. */
-export const DEFAULT_STORE_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../data/tsubame.duckdb');
+export { DEFAULT_STORE_PATH };
 
 /** Path meaning "a store in memory", for tests and the demo. */
 export const MEMORY_STORE = ':memory:';

@@ -37,6 +37,14 @@ describe('commands: ingest, ingest-honeypot and stats runners', () => {
     assert.equal(result.written, out);
     const stats = parseQuarterStats(JSON.parse(await readFile(out, 'utf8')), out);
     assert.equal(stats.focus[0]?.honeypot?.overlap, 2);
+    // An --out that cannot be written fails with WRITE_FAILED, naming the path.
+    const blocked = join(dir, 'not-a-folder');
+    await writeFile(blocked, 'a file');
+    await assert.rejects(runStats({ quarter: '2021Q4', store, config, out: join(blocked, 'stats.json') }, effects), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'WRITE_FAILED');
+      assert.match(error.message, /not-a-folder/);
+      return true;
+    });
   });
 
   it('refuses a config with an unknown key, naming it', async () => {
