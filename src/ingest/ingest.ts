@@ -10,7 +10,8 @@
  *   address (sources.ts) ──▶ files row ──▶ COMMIT (or ROLLBACK on any failure
  *   or too many bad rows)
  *
- * A file whose bytes were ingested before is a duplicate and adds nothing.
+ * A file whose bytes were ingested before is a duplicate and adds nothing; it
+ * is recognised before it is parsed (findDuplicateFile).
  */
 import { basename } from 'node:path';
 import { ReportError } from '../errors.js';
@@ -129,9 +130,32 @@ async function writeSensors(store: Store, manifest: SensorManifest): Promise<{ b
   return { byName, byAddress };
 }
 
-async function isKnownFile(store: Store, sha256: string): Promise<boolean> {
-  const rows = await queryRows(store.connection, 'SELECT 1 AS hit FROM files WHERE sha256 = $sha', { sha: sha256 });
-  return rows.length > 0;
+/** The files of one ingest run so far: their hashes and byte sizes. */
+interface RunFiles {
+  shas: Set<string>;
+  sizes: Set<number>;
+}
+
+/**
+ * The hash of `file` when its content was ingested before (into the store or
+ * earlier in this run), found before the file is parsed; null otherwise.
+ * Only a file with the byte size of an ingested one (or of one whose size the
+ * store does not know, from before sizes were kept) is hashed here; any other
+ * file cannot be a duplicate, and is hashed while it is read.
+ */
+async function findDuplicateFile(store: Store, file: string, size: number, run: RunFiles, effects: IngestEffects): Promise<string | null> {
+  const sameSize = await queryRows(store.connection, 'SELECT 1 AS hit FROM files WHERE bytes = $size OR bytes IS NULL LIMIT 1', { size });
+  if (!run.sizes.has(size) && sameSize.length === 0) return null;
+  const sha256 = await readFileSha256(file, (bytes) => effects.progress?.(file, bytes, size));
+  if (run.shas.has(sha256)) return sha256;
+  const known = await queryRows(store.connection, 'SELECT 1 AS hit FROM files WHERE sha256 = $sha', { sha: sha256 });
+  return known.length > 0 ? sha256 : null;
+}
+
+/** The summary of a file skipped as a duplicate, unread. */
+function formatDuplicateSummary(file: string, format: string, sha256: string, effects: IngestEffects): FileSummary {
+  effects.log(`${file}: already ingested (same content), skipped`);
+  return { ...newSummary(file, format), sha256, status: 'duplicate' };
 }
 
 async function nextFileId(store: Store): Promise<number> {
@@ -145,12 +169,15 @@ interface FileRow {
   kind: 'packets' | 'honeypot';
   honeypot: string | null;
   geo: GeoResolver | null;
+  /** The file's size in bytes, as stored (compressed for a gzip file). */
+  bytes: number;
 }
 
 async function writeFileRow(store: Store, row: FileRow, clock: () => Date): Promise<void> {
   const s = row.summary;
   await store.connection.run(
-    `INSERT INTO files VALUES ($id, $sha, $name, $kind, $format, $honeypot, $at, $packets, $rejected, $fragment, $nonIp, $other, $geoName, $geoDate)`,
+    `INSERT INTO files (id, sha256, name, kind, format, honeypot, ingested_at, packets, rejected, skipped_fragment, skipped_non_ip, skipped_other, geoip_name, geoip_date, bytes)
+     VALUES ($id, $sha, $name, $kind, $format, $honeypot, $at, $packets, $rejected, $fragment, $nonIp, $other, $geoName, $geoDate, $bytes)`,
     {
       id: row.id,
       sha: s.sha256,
@@ -166,6 +193,7 @@ async function writeFileRow(store: Store, row: FileRow, clock: () => Date): Prom
       other: s.skipped.otherProtocol,
       geoName: row.geo?.name ?? null,
       geoDate: row.geo?.date ?? null,
+      bytes: row.bytes,
     },
   );
 }
@@ -223,11 +251,16 @@ export async function ingestPacketFiles(store: Store, options: PacketIngestOptio
       fixedSensor = id;
     }
     const sources = await SourceKeys.load(store, options.geo);
-    const seen = new Set<string>();
+    const run: RunFiles = { shas: new Set(), sizes: new Set() };
     let fileId = await nextFileId(store);
     for (const file of options.files) {
       const head = await readInputHead(file);
       const id = fileId;
+      const duplicate = await findDuplicateFile(store, file, head.size, run, effects);
+      if (duplicate !== null) {
+        summaries.push(formatDuplicateSummary(file, head.format + (head.gzip ? '.gz' : ''), duplicate, effects));
+        continue;
+      }
       let summary: FileSummary;
       const header = head.format === 'csv' ? parseCsvHeader(head.firstLine) : null;
       if (header && parseCsvFastPath(header)) {
@@ -240,14 +273,9 @@ export async function ingestPacketFiles(store: Store, options: PacketIngestOptio
         sink.close();
       }
       summaries.push(summary);
-      if (seen.has(summary.sha256) || (await isKnownFile(store, summary.sha256))) {
-        summary.status = 'duplicate';
-        await store.connection.run('DELETE FROM packets WHERE file_id = $id', { id });
-        effects.log(`${file}: already ingested (same content), skipped`);
-        continue;
-      }
-      seen.add(summary.sha256);
-      await writeFileRow(store, { id, summary, kind: 'packets', honeypot: null, geo: options.geo }, effects.clock);
+      run.shas.add(summary.sha256);
+      run.sizes.add(head.size);
+      await writeFileRow(store, { id, summary, kind: 'packets', honeypot: null, geo: options.geo, bytes: head.size }, effects.clock);
       fileId++;
     }
     await sources.writeNew(store);
@@ -381,7 +409,7 @@ export async function ingestHoneypotFiles(store: Store, options: HoneypotIngestO
   const summaries: FileSummary[] = [];
   if (!/^\S+$/.test(options.name)) throw new ReportError('BAD_ARGUMENT', `Invalid honeypot name ${JSON.stringify(options.name)}: use one word.`);
   await withTransaction(store, async () => {
-    const seen = new Set<string>();
+    const run: RunFiles = { shas: new Set(), sizes: new Set() };
     const sources = await SourceKeys.load(store, null);
     let fileId = await nextFileId(store);
     for (const file of options.files) {
@@ -390,7 +418,13 @@ export async function ingestHoneypotFiles(store: Store, options: HoneypotIngestO
         throw new ReportError('INPUT_INVALID', `${file} is a packet capture, not a honeypot log.`, { hint: 'Honeypot logs are NDJSON or CSV with ts and src_ip.' });
       const parser = parseHoneypotFormat(head.format, head.firstLine);
       if (typeof parser === 'string') throw new ReportError('INPUT_INVALID', `${file}:1: ${parser}.`, { hint: 'Honeypot logs are NDJSON or CSV with ts and src_ip.' });
-      const summary = newSummary(file, head.format + (head.gzip ? '.gz' : ''));
+      const format = head.format + (head.gzip ? '.gz' : '');
+      const duplicate = await findDuplicateFile(store, file, head.size, run, effects);
+      if (duplicate !== null) {
+        summaries.push(formatDuplicateSummary(file, format, duplicate, effects));
+        continue;
+      }
+      const summary = newSummary(file, format);
       const sink = new HoneypotSink(await store.connection.createAppender('honeypot'), options.name, fileId);
       const input = readTextInput(file, head.gzip, (bytes) => effects.progress?.(file, bytes, head.size));
       await forEachTextRow(input, parser, summary, (row) => {
@@ -403,14 +437,9 @@ export async function ingestHoneypotFiles(store: Store, options: HoneypotIngestO
       sink.close();
       summary.sha256 = input.sha256();
       summaries.push(summary);
-      if (seen.has(summary.sha256) || (await isKnownFile(store, summary.sha256))) {
-        summary.status = 'duplicate';
-        await store.connection.run('DELETE FROM honeypot WHERE file_id = $id', { id: fileId });
-        effects.log(`${file}: already ingested (same content), skipped`);
-        continue;
-      }
-      seen.add(summary.sha256);
-      await writeFileRow(store, { id: fileId, summary, kind: 'honeypot', honeypot: options.name, geo: null }, effects.clock);
+      run.shas.add(summary.sha256);
+      run.sizes.add(head.size);
+      await writeFileRow(store, { id: fileId, summary, kind: 'honeypot', honeypot: options.name, geo: null, bytes: head.size }, effects.clock);
       fileId++;
     }
     await sources.writeNew(store);

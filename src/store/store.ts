@@ -42,7 +42,9 @@ const DDL = [
      format VARCHAR NOT NULL, honeypot VARCHAR, ingested_at DOUBLE NOT NULL,
      packets BIGINT NOT NULL, rejected BIGINT NOT NULL,
      skipped_fragment BIGINT NOT NULL, skipped_non_ip BIGINT NOT NULL, skipped_other BIGINT NOT NULL,
-     geoip_name VARCHAR, geoip_date VARCHAR)`,
+     geoip_name VARCHAR, geoip_date VARCHAR, bytes BIGINT)`,
+  // Stores made before file sizes were kept get the column, NULL for their files (size unknown).
+  `ALTER TABLE files ADD COLUMN IF NOT EXISTS bytes BIGINT`,
   `CREATE TABLE IF NOT EXISTS sensors (
      id USMALLINT PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, country VARCHAR NOT NULL,
      address VARCHAR, active_from VARCHAR, active_to VARCHAR)`,

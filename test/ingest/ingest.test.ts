@@ -119,6 +119,59 @@ describe('ingest: readers and reliability', () => {
     assert.equal(await count(store, 'files'), 1);
   });
 
+  it('recognises a duplicate before parsing it, by hash and not by size', async () => {
+    const content = 'ts,sensor,src_ip,dst_port,proto\n2021-10-01T00:00:00Z,s1,8.8.8.8,23,tcp\n';
+    const a = await file('a.csv', content);
+    const sameSize = await file('same-size.csv', content.replace(',23,', ',24,'));
+    await ingestPacketFiles(store, { files: [a], manifest, geo: fixtureGeo }, effects);
+    assert.deepEqual(await queryRows(store.connection, 'SELECT bytes FROM files'), [{ bytes: content.length }]);
+    const logged: string[] = [];
+    const again = await ingestPacketFiles(store, { files: [a, sameSize], manifest, geo: fixtureGeo }, { ...effects, log: (l: string) => logged.push(l) });
+    assert.deepEqual(
+      again.files.map((f) => [f.status, f.read]),
+      [
+        ['duplicate', 0],
+        ['ingested', 1],
+      ],
+      'the duplicate is not read; a file of the same size with other bytes is',
+    );
+    assert.ok(logged.some((l) => l.includes('a.csv: already ingested')), logged.join('\n'));
+    assert.equal(await count(store), 2);
+  });
+
+  it('recognises duplicates of files stored before sizes were kept', async () => {
+    const content = 'ts,sensor,src_ip,dst_port,proto\n2021-10-01T00:00:00Z,s1,8.8.8.8,23,tcp\n';
+    const a = await file('a.csv', content);
+    await ingestPacketFiles(store, { files: [a], manifest, geo: fixtureGeo }, effects);
+    // A files table as such a store has it: no bytes column. Opening the store adds it, unknown (NULL).
+    await store.connection.run('ALTER TABLE files DROP COLUMN bytes');
+    const path = join(dir, 'old.duckdb');
+    await store.connection.run(`ATTACH '${path}' AS old`);
+    await store.connection.run('CREATE TABLE old.files AS SELECT * FROM files; CREATE TABLE old.packets AS SELECT * FROM packets; CREATE TABLE old.meta AS SELECT * FROM meta');
+    await store.connection.run('DETACH old');
+    const old = await openStore(path);
+    try {
+      assert.deepEqual(await queryRows(old.connection, 'SELECT bytes FROM files'), [{ bytes: null }]);
+      const again = await ingestPacketFiles(old, { files: [a], manifest, geo: fixtureGeo }, effects);
+      assert.deepEqual(again.files.map((f) => f.status), ['duplicate']);
+      assert.equal(await count(old), 1);
+    } finally {
+      old.close();
+    }
+  });
+
+  it('recognises a duplicate honeypot log before parsing it', async () => {
+    const content = 'ts,src_ip\n2021-10-01T00:00:00Z,8.8.8.8\n';
+    const a = await file('hp.csv', content);
+    await ingestHoneypotFiles(store, { name: 'redis-pot', files: [a] }, effects);
+    const again = await ingestHoneypotFiles(store, { name: 'redis-pot', files: [a, a] }, effects);
+    assert.deepEqual(again.files.map((f) => [f.status, f.read]), [
+      ['duplicate', 0],
+      ['duplicate', 0],
+    ]);
+    assert.equal(await count(store, 'honeypot'), 1);
+  });
+
   it('reads NDJSON and gzip, attributing by destination address when no sensor is named', async () => {
     const lines = [
       JSON.stringify({ ts: '2021-10-01T09:00:00+09:00', dst_ip: '192.0.2.20', src_ip: '8.8.8.8', dst_port: 445, proto: 'tcp' }),
