@@ -24,6 +24,9 @@
  * much as the grouping, but it is what lets scan 2 take the typed reader,
  * which is about a second faster at 10M rows than the checked one.
  *
+ * A quote left open would make DuckDB read the lines after it as one field,
+ * losing them; such a file is handed back, unloaded, to the line reader.
+ *
  * Rejected rows keep the JS readers' reasons. Line numbers come from
  * DuckDB's reject table for broken rows and, for rows refused by a check,
  * from the row's position in scan 3's table (insertion order is kept),
@@ -44,6 +47,12 @@ export interface CsvLoadResult {
   rejected: number;
   /** The first `listed` rejected rows, by line. */
   problems: { line: number; reason: string }[];
+  /**
+   * A quote left open took the lines after it into one record (DuckDB reads
+   * line breaks inside quotes as part of the field). Nothing was loaded: the
+   * file needs a reader that keeps each line a row (rows.ts).
+   */
+  quoteSpansLines?: boolean;
 }
 
 export interface CsvLoadInput {
@@ -316,6 +325,9 @@ export async function readCsvIntoStore(store: Store, input: CsvLoadInput): Promi
      FROM ${formatReadCsvSql(input, "store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans'")}
      GROUP BY 1`,
   );
+  // A record that runs over a line break began with a quote left open: every line it took in would be lost.
+  const spanning = await queryRows<{ n: number }>(c, `SELECT count(*) AS n FROM csv_rejects WHERE contains(rtrim(csv_line, chr(13) || chr(10)), chr(10))`);
+  if (spanning[0]!.n > 0) return { read: 0, accepted: 0, rejected: 0, problems: [], quoteSpansLines: true };
   let staged = 0;
   let odd = 0;
   let sourceless = 0;

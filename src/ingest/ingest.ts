@@ -95,7 +95,13 @@ export const LISTED_PROBLEMS = 10;
 const emptySkipped = (): SkippedByKind => ({ fragment: 0, nonIp: 0, otherProtocol: 0 });
 
 /** Writes the manifest into the store; returns name → id and address → id. */
-async function writeSensors(store: Store, manifest: SensorManifest): Promise<{ byName: Map<string, number>; byAddress: Map<string, number> }> {
+/** The manifest's sensors by name and by address, as stored ids. */
+interface Sensors {
+  byName: Map<string, number>;
+  byAddress: Map<string, number>;
+}
+
+async function writeSensors(store: Store, manifest: SensorManifest): Promise<Sensors> {
   const existing = await queryRows<{ id: number; name: string }>(store.connection, 'SELECT id, name FROM sensors');
   const byName = new Map(existing.map((row) => [row.name, row.id]));
   let next = existing.reduce((max, row) => Math.max(max, row.id + 1), 0);
@@ -264,7 +270,7 @@ export async function ingestPacketFiles(store: Store, options: PacketIngestOptio
       let summary: FileSummary;
       const header = head.format === 'csv' ? parseCsvHeader(head.firstLine) : null;
       if (header && parseCsvFastPath(header)) {
-        summary = await readCsvFile(store, file, head, header, id, sensors.byName, fixedSensor, sources, effects);
+        summary = await readCsvFile(store, file, head, header, id, sensors, fixedSensor, sources, effects);
       } else if (head.format === 'pcap' || head.format === 'pcapng') {
         summary = await readCaptureFile(store, file, head, id, sensors.byAddress, fixedSensor, sources, effects);
       } else {
@@ -290,7 +296,7 @@ async function readCsvFile(
   head: InputHead,
   header: Map<string, number>,
   fileId: number,
-  sensorsByName: Map<string, number>,
+  sensors: Sensors,
   fixedSensor: number | null,
   sources: SourceKeys,
   effects: IngestEffects,
@@ -298,7 +304,24 @@ async function readCsvFile(
   const summary = newSummary(file, `csv${head.gzip ? '.gz' : ''}`);
   // DuckDB reads the file on its own threads while this one hashes it.
   const hashing = readFileSha256(file, (bytes) => effects.progress?.(file, bytes, head.size));
-  const loaded = await readCsvIntoStore(store, { file, gzip: head.gzip, header, fileId, sensorsByName, fixedSensor, sources, listed: LISTED_PROBLEMS });
+  const loaded = await readCsvIntoStore(store, {
+    file,
+    gzip: head.gzip,
+    header,
+    fileId,
+    sensorsByName: sensors.byName,
+    fixedSensor,
+    sources,
+    listed: LISTED_PROBLEMS,
+  });
+  if (loaded.quoteSpansLines) {
+    // One line with a quote left open: read line by line, so that only that line is refused.
+    await hashing;
+    const sink = new PacketSink(await store.connection.createAppender('packets'), fileId);
+    const read = await readPacketTextFile(file, head, sink, sensors, fixedSensor, sources, effects);
+    sink.close();
+    return read;
+  }
   summary.read = loaded.read;
   summary.accepted = loaded.accepted;
   summary.rejected = loaded.rejected;
@@ -336,7 +359,7 @@ async function readPacketTextFile(
   file: string,
   head: InputHead,
   sink: PacketSink,
-  sensors: { byName: Map<string, number>; byAddress: Map<string, number> },
+  sensors: Sensors,
   fixedSensor: number | null,
   sources: SourceKeys,
   effects: IngestEffects,

@@ -108,6 +108,22 @@ describe('ingest: the CSV fast path', () => {
     assert.deepEqual(broken.packets, whole.packets);
   });
 
+  it('refuses only the line of a quote left open, keeping the lines after it', async () => {
+    for (const [name, at, other] of [
+      ['to the end', 3, null],
+      ['until a later quote', 3, 7],
+    ] as const) {
+      const rows = GOOD.map((r) => r.join(','));
+      rows[at] = '1633046400,s1,"8.8.8.8,23,tcp';
+      if (other !== null) rows[other] = '1633046400,s1,"8.8.4.4",23,tcp';
+      const open = await ingest(await file('open-quote.csv', `ts,sensor,src_ip,dst_port,proto\n${rows.join('\n')}\n`));
+      assert.deepEqual(open.summary.problems.map((p) => `${p.line}: ${p.reason}`), [`${at + 2}: broken CSV quoting`], name);
+      assert.deepEqual([open.summary.read, open.summary.accepted, open.summary.rejected], [GOOD.length, GOOD.length - 1, 1], name);
+      const reference = await ingest(await file('open-quote-ref.csv', `ts,sensor,src_ip,dst_port,proto,dst_ip\n${rows.map((r) => `${r},`).join('\n')}\n`));
+      assert.deepEqual(open.packets, reference.packets, name);
+    }
+  });
+
   it('judges from a file\'s first rows whether the typed reader can take it', () => {
     const header = parseCsvHeader('ts,sensor,src_ip,dst_port,proto')!;
     const input = { header, sensorsByName: new Map([['s1', 0], ['s2', 1]]), fixedSensor: null };
