@@ -58,7 +58,9 @@ interface MmdbRecord {
  * and the flat `country_code` layout of other publishers.
  */
 export async function loadMmdbGeo(path: string): Promise<GeoResolver> {
-  const { Reader } = (await import('maxmind')) as typeof import('maxmind');
+  // A CommonJS package: Node gives its exports by name, the bundle only as `default`.
+  const maxmind = await import('maxmind');
+  const Reader = maxmind.Reader ?? (maxmind.default as unknown as typeof maxmind).Reader;
   let buffer: Buffer;
   try {
     buffer = await readFile(path);
@@ -74,10 +76,16 @@ export async function loadMmdbGeo(path: string): Promise<GeoResolver> {
       hint: 'Pass a GeoLite2-Country (or compatible) .mmdb file with --geoip.',
     });
   }
+  // The build date is the data's version in the statistics' provenance: a four-digit year or nothing.
   const built = reader.metadata.buildEpoch;
+  const date = Number.isFinite(built.getTime()) ? built.toISOString().slice(0, 10) : '';
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
+    throw new ReportError('BAD_ARGUMENT', `${path}: its metadata gives no build date (build_epoch ${String(built.getTime() / 1000)}).`, {
+      hint: 'Pass a GeoLite2-Country (or compatible) .mmdb file with --geoip, as its publisher ships it.',
+    });
   return {
     name: reader.metadata.databaseType || path,
-    date: built.toISOString().slice(0, 10),
+    date,
     lookup(address) {
       const record = reader.get(address) as MmdbRecord | null;
       return normaliseRegion(record?.country?.iso_code ?? record?.country_code);

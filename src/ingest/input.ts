@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import { constants, createGunzip, gunzipSync } from 'node:zlib';
 import { ReportError } from '../errors.js';
 
@@ -34,7 +35,10 @@ export async function readInputHead(path: string): Promise<InputHead> {
   let raw: Buffer;
   let size: number;
   try {
-    size = (await handle.stat()).size;
+    const stats = await handle.stat();
+    if (stats.isDirectory())
+      throw new ReportError('BAD_ARGUMENT', `${path} is a directory, not a log file.`, { hint: `Pass the files in it, e.g. ${join(path, '*.pcap')}.` });
+    size = stats.size;
     const buffer = Buffer.alloc(Math.min(HEAD_BYTES, size));
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     raw = buffer.subarray(0, bytesRead);

@@ -93,7 +93,10 @@ export async function readManifest(path: string): Promise<SensorManifest> {
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new ReportError('MANIFEST_INVALID', `Cannot read the sensor manifest ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
+    throw new ReportError('MANIFEST_INVALID', `Cannot read the sensor manifest ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, {
+      cause,
+      hint: 'Check the path given with --sensors: a CSV file with the header sensor,country[,address][,active_from][,active_to].',
+    });
   }
   return parseManifest(text, path);
 }

@@ -69,6 +69,17 @@ describe('geo: MaxMind-format databases (--geoip)', () => {
     await assert.rejects(loadMmdbGeo(join(dir, 'missing.mmdb')), { code: 'BAD_ARGUMENT' });
   });
 
+  it('refuses a database whose build date is no date, which would be recorded as the data version', async () => {
+    const path = join(dir, 'odd-epoch.mmdb');
+    // Milliseconds where seconds belong: the year 53710.
+    await writeFile(path, writeMmdb({ databaseType: 'GeoLite2-Country', buildEpoch: BUILT * 1000, networks: [] }));
+    await assert.rejects(loadMmdbGeo(path), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'BAD_ARGUMENT');
+      assert.match(error.message, /odd-epoch\.mmdb: its metadata gives no build date/);
+      return true;
+    });
+  });
+
   it('ingest --geoip places sources with the database and records it as provenance', async () => {
     const path = join(dir, 'maxmind-ingest.mmdb');
     await writeFile(path, MAXMIND_LAYOUT);

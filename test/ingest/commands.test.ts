@@ -47,6 +47,22 @@ describe('commands: ingest, ingest-honeypot and stats runners', () => {
     });
   });
 
+  it('says what to pass when a log is a directory or the manifest is missing', async () => {
+    const store = join(dir, 'paths.duckdb');
+    await assert.rejects(runIngest({ store, sensors: files.manifest, files: [dir] }, effects), (error: Error & { code?: string; hint?: string }) => {
+      assert.equal(error.code, 'BAD_ARGUMENT');
+      assert.match(error.message, /is a directory/);
+      assert.equal(error.hint, `Pass the files in it, e.g. ${join(dir, '*.pcap')}.`);
+      return true;
+    });
+    await assert.rejects(runIngest({ store, sensors: join(dir, 'no-such.csv'), files: [files.q4] }, effects), (error: Error & { code?: string; hint?: string }) => {
+      assert.equal(error.code, 'MANIFEST_INVALID');
+      assert.match(error.message, /no-such\.csv: ENOENT/);
+      assert.match(error.hint ?? '', /--sensors/);
+      return true;
+    });
+  });
+
   it('refuses a config with an unknown key, naming it', async () => {
     const config = join(dir, 'bad-config.json');
     await writeFile(config, JSON.stringify({ focus: [{ port: 23, proto: 'tcp', honeypotName: 'x' }] }));
