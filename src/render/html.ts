@@ -18,6 +18,9 @@ export interface ReportTemplates {
   css: string;
 }
 
+// Latin letters and digits only: Japanese runs have no spaces, so a wider class would take in a whole clause.
+const HYPHENATED_WORD = /[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+/g;
+
 /** Loads and compiles the layout and partials. */
 export async function loadTemplates(templatesDir: string, assetsDir: string): Promise<ReportTemplates> {
   const hbs = Handlebars.create();
@@ -36,6 +39,11 @@ export async function loadTemplates(templatesDir: string, assetsDir: string): Pr
     if (!t) throw new Error('the t helper needs a translator in @data');
     return t(key, options.hash as Record<string, unknown>);
   });
+  // Running text: escaped, with each hyphenated word (a service name such as www-http) kept on one
+  // line, since a line break after its hyphen would read as two words.
+  hbs.registerHelper('prose', (text: string) =>
+    new hbs.SafeString(hbs.escapeExpression(text).replace(HYPHENATED_WORD, (word) => `<span class="nobr">${word}</span>`)),
+  );
   const layoutPath = join(templatesDir, 'report.hbs');
   const layout = hbs.compile(await read(layoutPath), { strict: true, preventIndent: true });
   const css = await read(join(assetsDir, 'report.css'));

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT, renderPages } from '../../src/build.js';
+import type { ReportModel } from '../../src/model/report.js';
+import { loadTemplates } from '../../src/render/html.js';
 import { assertGolden, formatLineDiff } from '../helpers/golden.js';
 import { loadFixtureStats } from '../helpers/report-context.js';
 
@@ -40,6 +43,22 @@ describe('render/html (golden)', () => {
     assert.match(en!, /<p class="issued">Published January 20, 2022<\/p>/);
     assert.match(ja!, /発行：Example CSIRT/);
     assert.match(en!, /href="https:\/\/example\.org\/2021q3\.html"/);
+  });
+
+  it('escapes running text and keeps its hyphenated Latin words on one line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tsubame-prose-'));
+    try {
+      await mkdir(join(dir, 'partials'));
+      await writeFile(join(dir, 'report.hbs'), '<p>{{prose text}}</p>');
+      await writeFile(join(dir, 'report.css'), '');
+      const templates = await loadTemplates(dir, dir);
+      const render = (text: string) => templates.render({ text } as unknown as ReportModel, { t: (() => '') as never, css: '', fontFaceCss: '' });
+      assert.equal(render('22/TCP (ssh) overtook 80/TCP (www-http) & <b>'), '<p>22/TCP (ssh) overtook 80/TCP (<span class="nobr">www-http</span>) &amp; &lt;b&gt;</p>');
+      // Japanese has no spaces: only the Latin word is kept whole, never the clause around it.
+      assert.equal(render('センサーjp-sdj-01は停止'), '<p>センサー<span class="nobr">jp-sdj-01</span>は停止</p>');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('shows the first differing lines on a mismatch', () => {
