@@ -302,8 +302,10 @@ async function readCsvFile(
   effects: IngestEffects,
 ): Promise<FileSummary> {
   const summary = newSummary(file, `csv${head.gzip ? '.gz' : ''}`);
-  // DuckDB reads the file on its own threads while this one hashes it.
-  const hashing = readFileSha256(file, (bytes) => effects.progress?.(file, bytes, head.size));
+  // DuckDB reads the file on its own threads while this one hashes it (and, for gzip, checks that it
+  // inflates to its end: DuckDB reads a cut-off gzip file as far as it goes, without a word).
+  const hashing = readFileSha256(file, (bytes) => effects.progress?.(file, bytes, head.size), { gzip: head.gzip });
+  hashing.catch(() => undefined);
   const loaded = await readCsvIntoStore(store, {
     file,
     gzip: head.gzip,

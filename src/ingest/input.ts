@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { constants, createGunzip, gunzipSync } from 'node:zlib';
 import { ReportError } from '../errors.js';
 
@@ -61,14 +62,44 @@ export async function readInputHead(path: string): Promise<InputHead> {
   return { gzip, format, firstLine: '', size };
 }
 
-/** Streams the SHA-256 of a file's bytes, reporting bytes read. */
-export async function readFileSha256(path: string, onProgress?: (bytes: number) => void): Promise<string> {
+/** The error for a text file that cannot be read through: for a gzip file, a stream damaged or cut off. */
+function formatReadError(path: string, gzip: boolean, cause: unknown): ReportError {
+  return new ReportError('INPUT_INVALID', `Cannot read ${path}: ${(cause as Error).message}`, {
+    cause,
+    hint: gzip ? 'The gzip stream is damaged or cut off; fetch the file again.' : 'Check that the file is readable.',
+  });
+}
+
+/**
+ * Streams the SHA-256 of a file's bytes, reporting bytes read. With `gzip`,
+ * the bytes are also inflated (and the text dropped), so that a gzip file cut
+ * off or damaged fails here as it fails the line reader, whoever parses it.
+ */
+export async function readFileSha256(path: string, onProgress?: (bytes: number) => void, options: { gzip?: boolean } = {}): Promise<string> {
   const hash = createHash('sha256');
   let bytes = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-    onProgress?.(bytes);
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  async function* hashed(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of source) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      onProgress?.(bytes);
+      yield chunk;
+    }
+  }
+  // Reads a stream to its end, dropping what it gives.
+  const drain = async (stream: AsyncIterable<Buffer>) => {
+    const it = stream[Symbol.asyncIterator]();
+    while (!(await it.next()).done);
+  };
+  if (!options.gzip) {
+    await drain(hashed(raw));
+    return hash.digest('hex');
+  }
+  try {
+    await pipeline(raw, hashed, createGunzip(), drain);
+  } catch (cause) {
+    throw formatReadError(path, true, cause);
   }
   return hash.digest('hex');
 }
@@ -106,10 +137,7 @@ export function readTextInput(path: string, gzip: boolean, onProgress?: (bytes: 
           yield lines;
         }
       } catch (cause) {
-        throw new ReportError('INPUT_INVALID', `Cannot read ${path}: ${(cause as Error).message}`, {
-          cause,
-          hint: gzip ? 'The gzip stream is damaged or cut off; fetch the file again.' : 'Check that the file is readable.',
-        });
+        throw formatReadError(path, gzip, cause);
       }
       if (rest !== '') yield [rest];
       digest = hash.digest('hex');

@@ -160,6 +160,26 @@ describe('ingest: readers and reliability', () => {
     }
   });
 
+  it('fails a gzip file that is cut off, whichever reader parses it, and stores nothing', async () => {
+    const rows = Array.from({ length: 20000 }, (_, i) => `${1633046400 + i},s1,8.8.${(i >> 8) & 255}.${i & 255},${20 + (i % 50)},tcp`);
+    const csv = gzipSync(`ts,sensor,src_ip,dst_port,proto\n${rows.join('\n')}\n`);
+    const ndjson = gzipSync(`${rows.map((r) => JSON.stringify({ ts: Number(r.split(',')[0]), sensor: 's1', src_ip: '8.8.8.8', dst_port: 23, proto: 'tcp' })).join('\n')}\n`);
+    for (const [name, whole] of [
+      ['cut.csv.gz', csv],
+      ['cut.ndjson.gz', ndjson],
+    ] as const) {
+      const path = await file(name, whole.subarray(0, Math.floor(whole.length * 0.6)));
+      await assert.rejects(ingestPacketFiles(store, { files: [path], manifest, geo: fixtureGeo, maxErrors: 10 }, effects), (error: Error & { code?: string; hint?: string }) => {
+        assert.equal(error.code, 'INPUT_INVALID', name);
+        assert.match(error.message, new RegExp(`${name.replace('.', '\\.')}: unexpected end of file`));
+        assert.match(error.hint ?? '', /gzip stream is damaged or cut off/);
+        return true;
+      });
+      assert.equal(await count(store), 0, name);
+      assert.equal(await count(store, 'files'), 0, name);
+    }
+  });
+
   it('recognises a duplicate honeypot log before parsing it', async () => {
     const content = 'ts,src_ip\n2021-10-01T00:00:00Z,8.8.8.8\n';
     const a = await file('hp.csv', content);
