@@ -40,6 +40,10 @@ export async function readInputHead(path: string): Promise<InputHead> {
     if (stats.isDirectory())
       throw new ReportError('BAD_ARGUMENT', `${path} is a directory, not a log file.`, { hint: `Pass the files in it, e.g. ${join(path, '*.pcap')}.` });
     size = stats.size;
+    if (size === 0)
+      throw new ReportError('INPUT_INVALID', `${path} is empty (0 bytes): it has no header row or capture header.`, {
+        hint: 'Leave the file out, or check that it was written or copied whole.',
+      });
     const buffer = Buffer.alloc(Math.min(HEAD_BYTES, size));
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     raw = buffer.subarray(0, bytesRead);

@@ -47,12 +47,19 @@ describe('commands: ingest, ingest-honeypot and stats runners', () => {
     });
   });
 
-  it('says what to pass when a log is a directory or the manifest is missing', async () => {
+  it('says what to pass when a log is a directory or empty, or the manifest is missing', async () => {
     const store = join(dir, 'paths.duckdb');
     await assert.rejects(runIngest({ store, sensors: files.manifest, files: [dir] }, effects), (error: Error & { code?: string; hint?: string }) => {
       assert.equal(error.code, 'BAD_ARGUMENT');
       assert.match(error.message, /is a directory/);
       assert.equal(error.hint, `Pass the files in it, e.g. ${join(dir, '*.pcap')}.`);
+      return true;
+    });
+    const empty = join(dir, 'empty.csv');
+    await writeFile(empty, '');
+    await assert.rejects(runIngest({ store, sensors: files.manifest, files: [empty] }, effects), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'INPUT_INVALID');
+      assert.match(error.message, /empty\.csv is empty \(0 bytes\)/);
       return true;
     });
     await assert.rejects(runIngest({ store, sensors: join(dir, 'no-such.csv'), files: [files.q4] }, effects), (error: Error & { code?: string; hint?: string }) => {
