@@ -103,6 +103,8 @@ export interface ReportModel {
   domesticOverseas: { number: string; intro: string; table: TableModel; figure: FigureModel } | null;
   references: Array<{ number: number; text: string; url?: string }>;
   colophon: string[];
+  /** Phrases that running text keeps on one line where they occur: the table and figure labels ("表2", "Figure 3"). */
+  keepTogether: string[];
 }
 
 export interface ModelContext extends SentenceContext {
@@ -120,10 +122,14 @@ export interface ModelContext extends SentenceContext {
 class Numbering {
   private tables = 0;
   private figures = 0;
+  /** Every label handed out. */
+  readonly labels: string[] = [];
   constructor(private readonly ctx: ModelContext) {}
   table(id: string, caption: string, headers: string[], numeric: boolean[], rows: string[][]): TableModel {
     const number = ++this.tables;
-    return { id: `table-${number}-${id}`, label: this.ctx.t('format.tableLabel', { number }), caption, headers, numeric, rows };
+    const label = this.ctx.t('format.tableLabel', { number });
+    this.labels.push(label);
+    return { id: `table-${number}-${id}`, label, caption, headers, numeric, rows };
   }
   nextTable(): number {
     return this.tables + 1;
@@ -138,7 +144,9 @@ class Numbering {
     // starting, another language printing) be answered between charts.
     await new Promise((resolve) => setImmediate(resolve));
     const { svg, alt } = await draw({ id: figureId });
-    return { id: figureId, label: this.ctx.t('format.figureLabel', { number }), caption, svg, alt };
+    const label = this.ctx.t('format.figureLabel', { number });
+    this.labels.push(label);
+    return { id: figureId, label, caption, svg, alt };
   }
 }
 
@@ -383,6 +391,7 @@ export async function buildReportModel(stats: QuarterStats, ctx: ModelContext): 
     domesticOverseas,
     references,
     colophon,
+    keepTogether: numbering.labels,
   };
 }
 

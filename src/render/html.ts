@@ -39,11 +39,22 @@ export async function loadTemplates(templatesDir: string, assetsDir: string): Pr
     if (!t) throw new Error('the t helper needs a translator in @data');
     return t(key, options.hash as Record<string, unknown>);
   });
-  // Running text: escaped, with each hyphenated word (a service name such as www-http) kept on one
-  // line, since a line break after its hyphen would read as two words.
-  hbs.registerHelper('prose', (text: string) =>
-    new hbs.SafeString(hbs.escapeExpression(text).replace(HYPHENATED_WORD, (word) => `<span class="nobr">${word}</span>`)),
-  );
+  // Running text: escaped, with the model's keepTogether phrases ("表2": a line break before the number
+  // would part the label) and each hyphenated word (a service name such as www-http: a break after its
+  // hyphen would read as two words) kept on one line.
+  const unbreakable = new Map<string, RegExp>();
+  hbs.registerHelper('prose', (text: string, options: Handlebars.HelperOptions) => {
+    const phrases = ((options.data as { root?: Partial<ReportModel> }).root?.keepTogether ?? []).map((p) => hbs.escapeExpression(p));
+    const key = phrases.join('\u0000');
+    let pattern = unbreakable.get(key);
+    if (!pattern) {
+      // Longest first, so that "Table 12" wins over "Table 1".
+      const alternatives = [...phrases].sort((a, b) => b.length - a.length).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      pattern = new RegExp([...alternatives, HYPHENATED_WORD.source].join('|'), 'g');
+      unbreakable.set(key, pattern);
+    }
+    return new hbs.SafeString(hbs.escapeExpression(text).replace(pattern, (phrase) => `<span class="nobr">${phrase}</span>`));
+  });
   const layoutPath = join(templatesDir, 'report.hbs');
   const layout = hbs.compile(await read(layoutPath), { strict: true, preventIndent: true });
   const css = await read(join(assetsDir, 'report.css'));

@@ -52,10 +52,14 @@ describe('render/html (golden)', () => {
       await writeFile(join(dir, 'report.hbs'), '<p>{{prose text}}</p>');
       await writeFile(join(dir, 'report.css'), '');
       const templates = await loadTemplates(dir, dir);
-      const render = (text: string) => templates.render({ text } as unknown as ReportModel, { t: (() => '') as never, css: '', fontFaceCss: '' });
+      const render = (text: string, keepTogether: string[] = []) =>
+        templates.render({ text, keepTogether } as unknown as ReportModel, { t: (() => '') as never, css: '', fontFaceCss: '' });
       assert.equal(render('22/TCP (ssh) overtook 80/TCP (www-http) & <b>'), '<p>22/TCP (ssh) overtook 80/TCP (<span class="nobr">www-http</span>) &amp; &lt;b&gt;</p>');
       // Japanese has no spaces: only the Latin word is kept whole, never the clause around it.
       assert.equal(render('センサーjp-sdj-01は停止'), '<p>センサー<span class="nobr">jp-sdj-01</span>は停止</p>');
+      // The model's labels too, the longest first.
+      assert.equal(render('推移を図2に示します。', ['図1', '図2']), '<p>推移を<span class="nobr">図2</span>に示します。</p>');
+      assert.equal(render('Table 12 and Table 1 (a+b)', ['Table 1', 'Table 12', 'a+b']), '<p><span class="nobr">Table 12</span> and <span class="nobr">Table 1</span> (<span class="nobr">a+b</span>)</p>');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
