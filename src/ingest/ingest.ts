@@ -94,13 +94,13 @@ export const LISTED_PROBLEMS = 10;
 
 const emptySkipped = (): SkippedByKind => ({ fragment: 0, nonIp: 0, otherProtocol: 0 });
 
-/** Writes the manifest into the store; returns name → id and address → id. */
 /** The manifest's sensors by name and by address, as stored ids. */
 interface Sensors {
   byName: Map<string, number>;
   byAddress: Map<string, number>;
 }
 
+/** Writes the manifest into the store; returns name → id and address → id. */
 async function writeSensors(store: Store, manifest: SensorManifest): Promise<Sensors> {
   const existing = await queryRows<{ id: number; name: string }>(store.connection, 'SELECT id, name FROM sensors');
   const byName = new Map(existing.map((row) => [row.name, row.id]));
