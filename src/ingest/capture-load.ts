@@ -1,7 +1,7 @@
 /**
  * A packet capture into the store, on two threads:
  *
- *   capture thread: read ─► SHA-256 + decode + attribute by destination
+ *   capture thread: read ─► decode + attribute by destination
  *        │ batches (transferred buffers) + new address texts
  *        ▼
  *   this thread: geolocate each new address once; fill DuckDB chunks with
@@ -45,7 +45,6 @@ export interface CaptureLoadResult {
   /** Packets inserted. */
   inserted: number;
   summary: CaptureSummary;
-  sha256: string;
 }
 
 /**

@@ -64,7 +64,6 @@ export type CaptureThreadMessage =
   | {
       kind: 'end';
       summary: CaptureSummary;
-      sha256: string;
       addresses: string[];
       regions: string[] | null;
       bytesRead: number;
@@ -95,7 +94,6 @@ export interface ReceivedBatch {
 /** The end of a capture read. */
 export interface CaptureThreadResult {
   summary: CaptureSummary;
-  sha256: string;
 }
 
 /** Handlers for what arrives; called in order on the ingest thread. */
@@ -253,7 +251,7 @@ export class CaptureThread {
         if (message.addresses.length > 0)
           this.handlers.addresses(message.addresses, message.regions);
         this.handlers.progress(message.bytesRead);
-        this.result = { summary: message.summary, sha256: message.sha256 };
+        this.result = { summary: message.summary };
         return undefined;
       case 'error':
         this.failure = this.reportError(message.error, message.frames);

@@ -86,13 +86,6 @@ export interface CaptureReadOptions {
   /** Called with bytes consumed of the (compressed) file, for a progress bar. */
   onProgress?: (bytesRead: number) => void;
   /**
-   * Called with the file's raw bytes (compressed, for .gz) in order as they
-   * are read, so that the file can be hashed in the same pass. Bytes after
-   * the end of a gzip stream may never be read: the caller hashes whatever
-   * the chunks fall short of the file's size.
-   */
-  onFileBytes?: (chunk: Uint8Array) => void;
-  /**
    * Attributes each packet to the sensor whose address (canonical text) is its
    * destination, in the batches' `sensor` column. A packet sent to any other
    * address is rejected, with its number and the address.

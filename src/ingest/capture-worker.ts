@@ -1,48 +1,22 @@
 /**
- * The capture-reading thread: reads one capture file, hashes its bytes in the
- * same pass, decodes its packets into columnar batches and hands each batch's
- * buffer to the ingest thread (see capture-thread.ts for the protocol).
+ * The capture-reading thread: reads one capture file, decodes its packets
+ * into columnar batches and hands each batch's buffer to the ingest thread
+ * (see capture-thread.ts for the protocol). The file is hashed elsewhere
+ * (hash-thread.ts), so that this thread, the longest path, only decodes.
  *
- *   file ─► read (4 MiB) ─┬─► SHA-256
- *                         └─► decode ─► batch buffer ══transfer══► ingest thread
- *                                         ▲                               │
- *                                         └════════ recycled buffer ══════┘
+ *   file ─► read (4 MiB) ─► decode ─► batch buffer ══transfer══► ingest thread
+ *                                       ▲                               │
+ *                                       └════════ recycled buffer ══════┘
  *
  * A fixed pool of batch buffers cycles between the two threads, so memory
  * stays bounded and the reader waits when the ingest thread falls behind.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { isReportError } from '../errors.js';
 import { loadDefaultGeo, type GeoResolver } from '../geo/geo.js';
 import { openCaptureColumns, type CaptureColumnsReader } from './capture.js';
 import type { CaptureThreadData, CaptureThreadMessage, SerializedError } from './capture-thread.js';
 import { BatchColumns } from './capture/frame.js';
-
-/** SHA-256 of a file fed with its bytes in order, completed from the file itself for any bytes the reader never asked for. */
-class FileHasher {
-  private readonly hash = createHash('sha256');
-  private bytes = 0;
-
-  readonly update = (chunk: Uint8Array): void => {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-  };
-
-  async finish(path: string): Promise<string> {
-    const { size } = await stat(path);
-    if (this.bytes < size) {
-      for await (const chunk of createReadStream(path, {
-        start: this.bytes,
-        highWaterMark: 1 << 20,
-      }))
-        this.update(chunk as Buffer);
-    }
-    return this.hash.digest('hex');
-  }
-}
 
 function serializeError(error: unknown): SerializedError {
   if (isReportError(error))
@@ -87,12 +61,10 @@ async function runCaptureThread(data: CaptureThreadData): Promise<void> {
   let reader: CaptureColumnsReader | undefined;
   try {
     const geo = data.geolocate ? loadDefaultGeo() : null;
-    const hasher = new FileHasher();
     let bytesRead = 0;
     reader = await openCaptureColumns(data.path, {
       batchSize: data.batchSize,
       onProgress: (bytes) => (bytesRead = bytes),
-      onFileBytes: hasher.update,
       ...(data.sensorsByAddress ? { sensorsByAddress: new Map(data.sensorsByAddress) } : {}),
     });
     for (let i = 1; i < data.buffers; i++)
@@ -117,7 +89,6 @@ async function runCaptureThread(data: CaptureThreadData): Promise<void> {
       );
       batch.adopt(await takeFree());
     }
-    const sha256 = await hasher.finish(data.path);
     const summary = reader.summary();
     // Only the first few rejected frames are listed; the rest are counted in rejectedTotal.
     summary.rejected = summary.rejected.slice(0, data.listed);
@@ -125,7 +96,6 @@ async function runCaptureThread(data: CaptureThreadData): Promise<void> {
     post({
       kind: 'end',
       summary,
-      sha256,
       addresses: rest,
       regions: parseRegions(geo, rest),
       bytesRead,

@@ -177,11 +177,7 @@ class CaptureFileReader implements CaptureColumnsReader {
   }
 
   private async *readBatches(): AsyncGenerator<BatchColumns> {
-    const { source } = await openByteSource(
-      this.path,
-      this.options.onProgress,
-      this.options.onFileBytes,
-    );
+    const { source } = await openByteSource(this.path, this.options.onProgress);
     const window = new StreamWindow(source);
     const batch = this.batch;
     try {

@@ -18,6 +18,7 @@ import { ReportError } from '../errors.js';
 import type { GeoResolver } from '../geo/geo.js';
 import { queryRows, withTransaction, type Store } from '../store/store.js';
 import { readCaptureIntoStore } from './capture-load.js';
+import { hashFileOnThread } from './hash-thread.js';
 import { parseCsvHeader } from './csv.js';
 import { parseCsvFastPath, readCsvIntoStore } from './csv-load.js';
 import { parseAddress } from './fields.js';
@@ -402,16 +403,24 @@ async function readCaptureFile(
   sources: SourceKeys,
   effects: IngestEffects,
 ): Promise<FileSummary> {
-  // The capture is read, hashed and decoded on its own thread (capture-load.ts).
-  const loaded = await readCaptureIntoStore(store, {
-    file,
-    fileId,
-    sensorsByAddress: byAddress,
-    fixedSensor,
-    sources,
-    listed: LISTED_PROBLEMS,
-    onProgress: (bytes) => effects.progress?.(file, bytes, head.size),
-  });
+  // The capture is read and decoded on one thread (capture-load.ts) and hashed on another.
+  const hashing = hashFileOnThread(file);
+  let loaded: Awaited<ReturnType<typeof readCaptureIntoStore>>;
+  let sha256: string;
+  try {
+    loaded = await readCaptureIntoStore(store, {
+      file,
+      fileId,
+      sensorsByAddress: byAddress,
+      fixedSensor,
+      sources,
+      listed: LISTED_PROBLEMS,
+      onProgress: (bytes) => effects.progress?.(file, bytes, head.size),
+    });
+    sha256 = await hashing.result;
+  } finally {
+    await hashing.stop();
+  }
   const capture = loaded.summary;
   const summary = newSummary(file, capture.format + (head.gzip ? '.gz' : ''));
   summary.accepted = loaded.inserted;
@@ -424,7 +433,7 @@ async function readCaptureFile(
     summary.truncated = `packet ${capture.truncated.packet}: ${capture.truncated.reason}`;
     effects.log(`warning: ${file}: the last record is cut off (${summary.truncated}); the complete records before it are kept`);
   }
-  summary.sha256 = loaded.sha256;
+  summary.sha256 = sha256;
   return summary;
 }
 

@@ -73,7 +73,6 @@ async function run(): Promise<void> {
           rejected: [],
           rejectedTotal: 0,
         },
-        sha256: 'stand-in',
         addresses: [],
         regions: null,
         bytesRead: 900,

@@ -143,7 +143,6 @@ describe('ingest: captures read on their own thread', () => {
       'rejected frames and frames to other addresses, by their own packet numbers, in order',
     );
     assert.equal(loaded.summary.skipped.nonIp, Math.floor(3000 / 83));
-    assert.equal(loaded.sha256, createHash('sha256').update(pcap).digest('hex'));
   });
 
   it('gives the same rows and counts as decoding on this thread', async () => {
@@ -371,7 +370,6 @@ describe('ingest: captures read on their own thread', () => {
         }),
       );
       assert.equal(loaded.inserted, 9);
-      assert.equal(loaded.sha256, 'stand-in');
       const rows = await storedRows(store);
       assert.equal(rows.length, 9);
       assert.deepEqual(

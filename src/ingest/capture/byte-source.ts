@@ -27,7 +27,6 @@ const GZIP_MAGIC_1 = 0x8b;
 export async function openByteSource(
   path: string,
   onProgress?: (bytesRead: number) => void,
-  onFileBytes?: (chunk: Uint8Array) => void,
 ): Promise<{ source: ByteSource; gzip: boolean }> {
   let handle: FileHandle;
   try {
@@ -52,9 +51,9 @@ export async function openByteSource(
   }
   if (bytesRead === 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
     await handle.close();
-    return { source: new GzipSource(path, onProgress, onFileBytes), gzip: true };
+    return { source: new GzipSource(path, onProgress), gzip: true };
   }
-  return { source: new FileSource(path, handle, onProgress, onFileBytes), gzip: false };
+  return { source: new FileSource(path, handle, onProgress), gzip: false };
 }
 
 function unreadable(path: string, error: unknown): ReportError {
@@ -76,7 +75,6 @@ class FileSource implements ByteSource {
     private readonly path: string,
     private readonly handle: FileHandle,
     private readonly onProgress: ((bytesRead: number) => void) | undefined,
-    private readonly onFileBytes: ((chunk: Uint8Array) => void) | undefined,
   ) {}
 
   async read(into: Uint8Array, offset: number, length: number): Promise<number> {
@@ -87,10 +85,7 @@ class FileSource implements ByteSource {
       throw unreadable(this.path, error);
     }
     this.position += bytesRead;
-    if (bytesRead > 0) {
-      this.onFileBytes?.(into.subarray(offset, offset + bytesRead));
-      this.onProgress?.(this.position);
-    }
+    if (bytesRead > 0) this.onProgress?.(this.position);
     return bytesRead;
   }
 
@@ -111,10 +106,8 @@ class GzipSource implements ByteSource {
   constructor(
     private readonly path: string,
     private readonly onProgress: ((bytesRead: number) => void) | undefined,
-    onFileBytes: ((chunk: Uint8Array) => void) | undefined,
   ) {
     this.file = createReadStream(path, { highWaterMark: 1 << 20 });
-    if (onFileBytes) this.file.on('data', (chunk) => onFileBytes(chunk as Buffer));
     this.gunzip = createGunzip({ chunkSize: 1 << 20 });
     // Errors reach the consumer through the gunzip iterator; the callback only has to exist.
     pipeline(this.file, this.gunzip, () => {});
