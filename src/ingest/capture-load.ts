@@ -17,7 +17,7 @@
 import { availableParallelism } from 'node:os';
 import { loadDefaultGeo, type GeoResolver } from '../geo/geo.js';
 import type { Store } from '../store/store.js';
-import { CaptureThread, type ReceivedBatch } from './capture-thread.js';
+import { CaptureThread, type CaptureReaderThread, type ReceivedBatch } from './capture-thread.js';
 import type { CaptureSummary } from './capture-types.js';
 import { writePacketScan, type PacketChunk, type PacketChunkSource } from './sink.js';
 import { AddressKeyColumns, type SourceKeys } from './sources.js';
@@ -37,6 +37,8 @@ export interface CaptureLoadOptions {
   insertThreads?: number;
   /** Packets per batch, for tests (default 65536). */
   batchSize?: number;
+  /** The reading thread shared by the captures of an ingest; without it, this capture starts its own. */
+  reader?: CaptureReaderThread;
   /** A stand-in capture worker, for tests (see CaptureThreadOptions). */
   workerEntry?: URL;
 }
@@ -164,6 +166,7 @@ export async function readCaptureIntoStore(
       sensorsByAddress: options.fixedSensor === null ? options.sensorsByAddress : null,
       geolocate: usesEmbeddedGeo(options.sources.geo),
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+      ...(options.reader === undefined ? {} : { reader: options.reader }),
       ...(options.workerEntry === undefined ? {} : { workerEntry: options.workerEntry }),
     },
   );

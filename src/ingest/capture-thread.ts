@@ -1,7 +1,8 @@
 /**
  * A capture read on its own thread (capture-worker.ts), seen from the ingest
  * thread: batches arrive in order with the address texts first seen in them,
- * then the capture's summary and SHA-256, or an error.
+ * then the capture's summary, or an error. One thread reads the captures of
+ * an ingest one after another (CaptureReaderThread).
  *
  * Batches travel over a dedicated message port as one transferred buffer
  * each, and go back over the same port once used. A shared counter, bumped
@@ -80,7 +81,9 @@ export interface CaptureThreadOptions {
   sensorsByAddress?: ReadonlyMap<string, number> | null;
   /** Geolocate IPv4 addresses on the capture thread, with the embedded database. */
   geolocate?: boolean;
-  /** The worker module to run instead of capture-worker (tests use it to stand in a failing or slow reader). */
+  /** The reading thread to use, shared with other captures; without it, the capture starts (and ends) its own. */
+  reader?: CaptureReaderThread;
+  /** With no `reader`: the worker module to run instead of capture-worker (tests use it to stand in a failing or slow reader). */
   workerEntry?: URL;
 }
 
@@ -120,26 +123,76 @@ const waitAsync = (
  * the module graph as CommonJS: a third of the start-up time of tsx's ESM
  * loader, which starts a loader thread of its own for each worker.
  */
-function startWorker(data: CaptureThreadData, workerEntry?: URL): Worker {
+function startWorker(workerEntry?: URL): Worker {
   const here = import.meta.url;
   const entry = fileURLToPath(
     workerEntry ?? new URL(`./capture-worker${extname(fileURLToPath(here))}`, here),
   );
-  const options = { workerData: data, transferList: [data.port] };
+  const options = { workerData: { kind: 'capture-reader' } };
   if (extname(entry) !== '.ts') return new Worker(entry, options);
   const tsx = createRequire(here).resolve('tsx/cjs/api');
   const script = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`;
   return new Worker(script, { ...options, eval: true });
 }
 
+/**
+ * The thread that reads captures (capture-worker.ts), one after another:
+ * started with the first capture and shared by the captures of an ingest,
+ * so that each pays a message rather than a thread's start. A capture that
+ * fails leaves it serving the next; a thread that dies fails the capture it
+ * was reading and every one after.
+ */
+export class CaptureReaderThread {
+  private worker: Worker | undefined;
+  /** Set when the thread exits or fails to start; the main event loop sets it, so a synchronous wait cannot see it change. */
+  stopped: { code?: number; error?: Error } | undefined;
+  /** Settles when the thread has stopped. */
+  stop: Promise<void> = new Promise<void>(() => {});
+  /** How many threads were started (one, unless the first died): for tests. */
+  started = 0;
+
+  constructor(private readonly workerEntry?: URL) {}
+
+  /** Hands the thread a capture to read, starting the thread first if there is none. */
+  read(data: CaptureThreadData): void {
+    if (this.worker === undefined) {
+      const worker = startWorker(this.workerEntry);
+      this.started++;
+      this.worker = worker;
+      this.stop = new Promise<void>((resolve) => {
+        worker.once('error', (error) => {
+          this.stopped ??= { error };
+          resolve();
+        });
+        worker.once('exit', (code) => {
+          this.stopped ??= { code };
+          resolve();
+        });
+      });
+    }
+    // While a capture is read, the thread keeps the process alive; between captures it does not.
+    this.worker.ref();
+    this.worker.postMessage(data, [data.port]);
+  }
+
+  /** No capture is being read: the process may exit without closing the thread. */
+  idle(): void {
+    this.worker?.unref();
+  }
+
+  /** Ends the thread. */
+  async close(): Promise<void> {
+    await this.worker?.terminate();
+  }
+}
+
 export class CaptureThread {
-  private readonly worker: Worker;
+  private readonly reader: CaptureReaderThread;
+  /** Whether `reader` is this capture's own, to end with it. */
+  private readonly ownReader: boolean;
   private readonly port: MessagePort;
   private readonly posted: Int32Array;
   private readonly batchSize: number;
-  /** Set when the worker exits or fails to start; the main event loop sets it, so a synchronous wait cannot see it change. */
-  private stopped: { code?: number; error?: Error } | undefined;
-  private readonly stop: Promise<void>;
   private result: CaptureThreadResult | undefined;
   private failure: ReportError | undefined;
   /** Highest packet number known to have been read, for messages. */
@@ -166,20 +219,12 @@ export class CaptureThread {
       port: channel.port2,
       signal,
     };
-    this.worker = startWorker(data, options.workerEntry);
-    this.stop = new Promise<void>((resolve) => {
-      this.worker.once('error', (error) => {
-        this.stopped ??= { error };
-        resolve();
-      });
-      this.worker.once('exit', (code) => {
-        this.stopped ??= { code };
-        resolve();
-      });
-    });
+    this.ownReader = options.reader === undefined;
+    this.reader = options.reader ?? new CaptureReaderThread(options.workerEntry);
+    this.reader.read(data);
   }
 
-  /** The summary and hash, once `next` has returned null. */
+  /** The summary, once `next` has returned null. */
   get end(): CaptureThreadResult {
     if (this.result === undefined) throw new Error('the capture has not been read through');
     return this.result;
@@ -198,8 +243,8 @@ export class CaptureThread {
       const message = this.poll();
       if (message !== undefined) return message;
       if (this.result !== undefined) return null;
-      if (this.stopped) throw this.died();
-      await Promise.race([waitAsync(this.posted, 0, seen).value, this.stop]);
+      if (this.reader.stopped) throw this.died();
+      await Promise.race([waitAsync(this.posted, 0, seen).value, this.reader.stop]);
     }
   }
 
@@ -220,10 +265,12 @@ export class CaptureThread {
     }
   }
 
-  /** Stops the capture thread (harmless once it has ended). */
+  /** Ends this capture's read (harmless once it has ended); the thread stops too if it was the capture's own. */
   async close(): Promise<void> {
+    // The reading thread sees the port close, stops reading this capture and goes on to the next.
     this.port.close();
-    await this.worker.terminate();
+    if (this.ownReader) await this.reader.close();
+    else this.reader.idle();
     // Wakes a `next` still waiting, whose promise would otherwise never settle.
     Atomics.notify(this.posted, 0);
   }
@@ -274,13 +321,14 @@ export class CaptureThread {
   }
 
   private died(): ReportError {
-    const how = this.stopped?.error
-      ? `failed: ${this.stopped.error.message}`
-      : `stopped unexpectedly (exit code ${this.stopped?.code ?? 'unknown'})`;
+    const stopped = this.reader.stopped;
+    const how = stopped?.error
+      ? `failed: ${stopped.error.message}`
+      : `stopped unexpectedly (exit code ${stopped?.code ?? 'unknown'})`;
     const where =
       this.lastPacket > 0 ? ` after packet ${this.lastPacket}` : ' before its first packet';
     return new ReportError('CAPTURE_FAILED', `${this.path}: the capture reader ${how}${where}`, {
-      cause: this.stopped?.error,
+      cause: stopped?.error,
     });
   }
 }

@@ -1,8 +1,11 @@
 /**
- * The capture-reading thread: reads one capture file, decodes its packets
- * into columnar batches and hands each batch's buffer to the ingest thread
- * (see capture-thread.ts for the protocol). The file is hashed elsewhere
- * (hash-thread.ts), so that this thread, the longest path, only decodes.
+ * The capture-reading thread: reads capture files, one at a time as the
+ * ingest thread sends them, decodes their packets into columnar batches and
+ * hands each batch's buffer to the ingest thread (see capture-thread.ts for
+ * the protocol). One thread serves every capture of an ingest, so a folder
+ * of small captures pays for starting it (and loading the geolocation data)
+ * once. The files are hashed elsewhere (hash-thread.ts), so that this
+ * thread, the longest path, only decodes.
  *
  *   file ─► read (4 MiB) ─► decode ─► batch buffer ══transfer══► ingest thread
  *                                       ▲                               │
@@ -11,7 +14,7 @@
  * A fixed pool of batch buffers cycles between the two threads, so memory
  * stays bounded and the reader waits when the ingest thread falls behind.
  */
-import { isMainThread, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { isReportError } from '../errors.js';
 import { loadDefaultGeo, type GeoResolver } from '../geo/geo.js';
 import { openCaptureColumns, type CaptureColumnsReader } from './capture.js';
@@ -48,14 +51,21 @@ async function runCaptureThread(data: CaptureThreadData): Promise<void> {
   };
   const free: ArrayBuffer[] = [];
   let wake: (() => void) | undefined;
+  // The ingest thread closes its end when it no longer wants this capture (it failed, or is done):
+  // the read stops, and the thread is free for the next capture.
+  let abandoned = false;
   port.on('message', (buffer: ArrayBuffer) => {
     free.push(buffer);
     wake?.();
   });
-  const takeFree = async (): Promise<ArrayBuffer> => {
-    while (free.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+  port.on('close', () => {
+    abandoned = true;
+    wake?.();
+  });
+  const takeFree = async (): Promise<ArrayBuffer | null> => {
+    while (free.length === 0 && !abandoned) await new Promise<void>((resolve) => (wake = resolve));
     wake = undefined;
-    return free.pop()!;
+    return abandoned ? null : free.pop()!;
   };
 
   let reader: CaptureColumnsReader | undefined;
@@ -87,7 +97,9 @@ async function runCaptureThread(data: CaptureThreadData): Promise<void> {
         },
         [buffer],
       );
-      batch.adopt(await takeFree());
+      const next = await takeFree();
+      if (next === null) return;
+      batch.adopt(next);
     }
     const summary = reader.summary();
     // Only the first few rejected frames are listed; the rest are counted in rejectedTotal.
@@ -103,14 +115,19 @@ async function runCaptureThread(data: CaptureThreadData): Promise<void> {
   } catch (error) {
     post({ kind: 'error', error: serializeError(error), frames: reader?.summary().frames ?? 0 });
   } finally {
+    // Leaving the loop early (abandoned) has closed the file: the batches' generator closes its source.
     port.close();
   }
 }
 
 // No top-level await: under tsx this module is loaded as CommonJS (see startWorker in capture-thread.ts).
-if (!isMainThread && (workerData as Partial<CaptureThreadData> | null)?.kind === 'capture') {
-  // runCaptureThread reports its own errors to the ingest thread; this catch only keeps a bug in that from going unseen.
-  runCaptureThread(workerData as CaptureThreadData).catch((error: unknown) => {
-    throw error;
+if (!isMainThread && (workerData as { kind?: string } | null)?.kind === 'capture-reader') {
+  // Captures are read one after another, in the order they come.
+  let queue = Promise.resolve();
+  parentPort!.on('message', (data: CaptureThreadData) => {
+    // runCaptureThread reports its own errors to the ingest thread; this only keeps a bug in that from going unseen.
+    queue = queue.then(() => runCaptureThread(data)).catch((error: unknown) => {
+      throw error;
+    });
   });
 }

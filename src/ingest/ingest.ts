@@ -18,7 +18,8 @@ import { ReportError } from '../errors.js';
 import type { GeoResolver } from '../geo/geo.js';
 import { queryRows, withTransaction, type Store } from '../store/store.js';
 import { readCaptureIntoStore } from './capture-load.js';
-import { hashFileOnThread } from './hash-thread.js';
+import { CaptureReaderThread } from './capture-thread.js';
+import { hashFileOnThread, type FileHashing } from './hash-thread.js';
 import { parseCsvHeader } from './csv.js';
 import { parseCsvFastPath, readCsvIntoStore } from './csv-load.js';
 import { parseAddress } from './fields.js';
@@ -260,30 +261,36 @@ export async function ingestPacketFiles(store: Store, options: PacketIngestOptio
     const sources = await SourceKeys.load(store, options.geo);
     const run: RunFiles = { shas: new Set(), sizes: new Set() };
     let fileId = await nextFileId(store);
-    for (const file of options.files) {
-      const head = await readInputHead(file);
-      const id = fileId;
-      const duplicate = await findDuplicateFile(store, file, head.size, run, effects);
-      if (duplicate !== null) {
-        summaries.push(formatDuplicateSummary(file, head.format + (head.gzip ? '.gz' : ''), duplicate, effects));
-        continue;
+    // One thread reads every capture of this ingest, started with the first.
+    const captureReader = new CaptureReaderThread();
+    try {
+      for (const file of options.files) {
+        const head = await readInputHead(file);
+        const id = fileId;
+        const duplicate = await findDuplicateFile(store, file, head.size, run, effects);
+        if (duplicate !== null) {
+          summaries.push(formatDuplicateSummary(file, head.format + (head.gzip ? '.gz' : ''), duplicate, effects));
+          continue;
+        }
+        let summary: FileSummary;
+        const header = head.format === 'csv' ? parseCsvHeader(head.firstLine) : null;
+        if (header && parseCsvFastPath(header)) {
+          summary = await readCsvFile(store, file, head, header, id, sensors, fixedSensor, sources, effects);
+        } else if (head.format === 'pcap' || head.format === 'pcapng') {
+          summary = await readCaptureFile(store, file, head, id, sensors.byAddress, fixedSensor, sources, captureReader, effects);
+        } else {
+          const sink = new PacketSink(await store.connection.createAppender('packets'), id);
+          summary = await readPacketTextFile(file, head, sink, sensors, fixedSensor, sources, effects);
+          sink.close();
+        }
+        summaries.push(summary);
+        run.shas.add(summary.sha256);
+        run.sizes.add(head.size);
+        await writeFileRow(store, { id, summary, kind: 'packets', honeypot: null, geo: options.geo, bytes: head.size }, effects.clock);
+        fileId++;
       }
-      let summary: FileSummary;
-      const header = head.format === 'csv' ? parseCsvHeader(head.firstLine) : null;
-      if (header && parseCsvFastPath(header)) {
-        summary = await readCsvFile(store, file, head, header, id, sensors, fixedSensor, sources, effects);
-      } else if (head.format === 'pcap' || head.format === 'pcapng') {
-        summary = await readCaptureFile(store, file, head, id, sensors.byAddress, fixedSensor, sources, effects);
-      } else {
-        const sink = new PacketSink(await store.connection.createAppender('packets'), id);
-        summary = await readPacketTextFile(file, head, sink, sensors, fixedSensor, sources, effects);
-        sink.close();
-      }
-      summaries.push(summary);
-      run.shas.add(summary.sha256);
-      run.sizes.add(head.size);
-      await writeFileRow(store, { id, summary, kind: 'packets', honeypot: null, geo: options.geo, bytes: head.size }, effects.clock);
-      fileId++;
+    } finally {
+      await captureReader.close();
     }
     await sources.writeNew(store);
     failOnTooManyErrors(summaries, maxErrors);
@@ -393,6 +400,9 @@ async function readPacketTextFile(
   return summary;
 }
 
+/** Captures from this size on are hashed on a thread of their own. */
+const HASH_THREAD_MIN_BYTES = 32 * 2 ** 20;
+
 async function readCaptureFile(
   store: Store,
   file: string,
@@ -401,10 +411,14 @@ async function readCaptureFile(
   byAddress: Map<string, number>,
   fixedSensor: number | null,
   sources: SourceKeys,
+  reader: CaptureReaderThread,
   effects: IngestEffects,
 ): Promise<FileSummary> {
-  // The capture is read and decoded on one thread (capture-load.ts) and hashed on another.
-  const hashing = hashFileOnThread(file);
+  // The capture is read and decoded on one thread (capture-load.ts) and hashed on another; a small
+  // one here, where the hashing costs less than starting a thread.
+  const hashing: FileHashing =
+    head.size >= HASH_THREAD_MIN_BYTES ? hashFileOnThread(file) : { result: readFileSha256(file), stop: async () => {} };
+  hashing.result.catch(() => undefined);
   let loaded: Awaited<ReturnType<typeof readCaptureIntoStore>>;
   let sha256: string;
   try {
@@ -415,6 +429,7 @@ async function readCaptureFile(
       fixedSensor,
       sources,
       listed: LISTED_PROBLEMS,
+      reader,
       onProgress: (bytes) => effects.progress?.(file, bytes, head.size),
     });
     sha256 = await hashing.result;

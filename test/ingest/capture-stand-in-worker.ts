@@ -7,21 +7,19 @@
  *                        than a scan waits), then the end
  * No top-level await: under tsx the worker's modules load as CommonJS.
  */
-import { workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { CaptureThreadData, CaptureThreadMessage } from '../../src/ingest/capture-thread.js';
 import { BatchColumns } from '../../src/ingest/capture/frame.js';
 
-const data = workerData as CaptureThreadData;
-const posted = new Int32Array(data.signal);
-
-function post(message: CaptureThreadMessage, transfer: ArrayBuffer[] = []): void {
+function post(data: CaptureThreadData, message: CaptureThreadMessage, transfer: ArrayBuffer[] = []): void {
   data.port.postMessage(message, transfer);
+  const posted = new Int32Array(data.signal);
   Atomics.add(posted, 0, 1);
   Atomics.notify(posted, 0);
 }
 
 /** Three packets from 192.0.2.1 (address 0) to 192.0.2.10 (address 1, sensor 0), numbered from `first`. */
-function postBatch(first: number, addresses: string[]): void {
+function postBatch(data: CaptureThreadData, first: number, addresses: string[]): void {
   const batch = new BatchColumns(data.batchSize);
   for (let i = 0; i < 3; i++) {
     batch.tsMs[i] = Date.UTC(2021, 9, 1) + (first + i) * 1000;
@@ -33,6 +31,7 @@ function postBatch(first: number, addresses: string[]): void {
   }
   const buffer = batch.buffer;
   post(
+    data,
     {
       kind: 'batch',
       buffer,
@@ -48,22 +47,22 @@ function postBatch(first: number, addresses: string[]): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function run(): Promise<void> {
+async function run(data: CaptureThreadData): Promise<void> {
   switch (data.path) {
     case 'throws-on-start':
       throw new Error('the stand-in reader cannot start');
     case 'exits-after-a-batch':
-      postBatch(1, ['192.0.2.1', '192.0.2.10']);
+      postBatch(data, 1, ['192.0.2.1', '192.0.2.10']);
       await sleep(50);
       process.exit(3);
       break;
     case 'stalls':
-      postBatch(1, ['192.0.2.1', '192.0.2.10']);
+      postBatch(data, 1, ['192.0.2.1', '192.0.2.10']);
       await sleep(300);
-      postBatch(4, []);
+      postBatch(data, 4, []);
       await sleep(300);
-      postBatch(7, []);
-      post({
+      postBatch(data, 7, []);
+      post(data, {
         kind: 'end',
         summary: {
           format: 'pcap',
@@ -81,6 +80,9 @@ async function run(): Promise<void> {
   }
 }
 
-run().catch((error: unknown) => {
-  throw error;
+// Like capture-worker: captures arrive as messages (here only one is ever sent).
+parentPort!.once('message', (data: CaptureThreadData) => {
+  run(data).catch((error: unknown) => {
+    throw error;
+  });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { isReportError } from '../../src/errors.js';
 import { readCaptureIntoStore } from '../../src/ingest/capture-load.js';
-import { CaptureThread } from '../../src/ingest/capture-thread.js';
+import { CaptureReaderThread, CaptureThread } from '../../src/ingest/capture-thread.js';
 import { openCapture } from '../../src/ingest/capture.js';
 import { ingestPacketFiles } from '../../src/ingest/ingest.js';
 import { parseManifest } from '../../src/ingest/manifest.js';
@@ -143,6 +143,60 @@ describe('ingest: captures read on their own thread', () => {
       'rejected frames and frames to other addresses, by their own packet numbers, in order',
     );
     assert.equal(loaded.summary.skipped.nonIp, Math.floor(3000 / 83));
+  });
+
+  it('reads the captures of an ingest on one thread, also after one that failed or was left unread', async () => {
+    const { pcap, expected } = renderCapture(600);
+    const good = join(dir, 'good.pcap');
+    await writeFile(good, pcap);
+    const bad = join(dir, 'bad.pcap');
+    await writeFile(bad, 'ts,src_ip\nnot a capture\n');
+    await store.connection.run(
+      `INSERT INTO sensors VALUES (0, 's1', 'JP', '192.0.2.10', NULL, NULL), (1, 's2', 'JP', '2001:db8::20', NULL, NULL)`,
+    );
+    const sources = await SourceKeys.load(store, fixtureGeo);
+    const handlers = { addresses: () => {}, progress: () => {} };
+    const reader = new CaptureReaderThread();
+    // A thread still waiting on the capture left unread would never start the next one: past the
+    // deadline it is ended, so that the test fails (the next capture then reports a dead reader) and does not hang.
+    const deadline = setTimeout(() => void reader.close(), 20_000);
+    try {
+      // Left after its first batch: the thread stops reading it (its batches would never come back).
+      const left = new CaptureThread(good, handlers, { reader, batchSize: 16 });
+      assert.ok(await left.next());
+      await left.close();
+      const failing = new CaptureThread(bad, handlers, { reader });
+      await assert.rejects(failing.next(), (error: unknown) => {
+        assert.ok(isReportError(error));
+        assert.equal(error.code, 'INPUT_INVALID', error.message);
+        assert.match(error.message, /bad\.pcap: not a packet capture/);
+        return true;
+      });
+      await failing.close();
+      const loaded = await withTransaction(store, async () => {
+        const result = await readCaptureIntoStore(store, {
+          file: good,
+          fileId: 1,
+          sensorsByAddress: new Map([
+            ['192.0.2.10', 0],
+            ['2001:db8::20', 1],
+          ]),
+          fixedSensor: null,
+          sources,
+          listed: 1000,
+          batchSize: 16,
+          reader,
+        });
+        await sources.writeNew(store);
+        return result;
+      });
+      assert.equal(loaded.inserted, expected.length);
+      assert.deepEqual(await storedRows(store), [...expected].sort());
+      assert.equal(reader.started, 1, 'one thread for the three captures');
+    } finally {
+      clearTimeout(deadline);
+      await reader.close();
+    }
   });
 
   it('gives the same rows and counts as decoding on this thread', async () => {
