@@ -11,7 +11,7 @@
  * includes every earlier step of the run.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,12 +131,12 @@ const cpuSeconds = (since: NodeJS.CpuUsage) => {
   return (used.user + used.system) / 1e6;
 };
 
-async function timeIngestAndStats(dir: string, file: string, manifestPath: string, configPath: string): Promise<Timing> {
+async function timeIngestAndStats(dir: string, file: string | string[], manifestPath: string, configPath: string): Promise<Timing> {
   const storePath = join(dir, `store-${Date.now()}.duckdb`);
   const effects = { log: () => {}, clock: () => new Date() };
   const cpuStart = process.cpuUsage();
   const started = performance.now();
-  await runIngest({ files: [file], sensors: manifestPath, store: storePath }, effects);
+  await runIngest({ files: [file].flat(), sensors: manifestPath, store: storePath }, effects);
   const ingested = performance.now();
   const ingestCpu = cpuSeconds(cpuStart);
   await runStats({ quarter: '2021Q4', store: storePath, config: configPath }, effects);
@@ -147,14 +147,14 @@ async function timeIngestAndStats(dir: string, file: string, manifestPath: strin
   return { ingest: (ingested - started) / 1000, stats: (done - ingested) / 1000, total: (done - started) / 1000, cpu, ingestCpu };
 }
 
-async function timeFloor(csv: string): Promise<{ wall: number; cpu: number }> {
+async function timeFloor(csv: string | string[]): Promise<{ wall: number; cpu: number }> {
   const instance = await DuckDBInstance.create(':memory:', { memory_limit: '512MB' });
   const connection = await instance.connect();
   const cpuStart = process.cpuUsage();
   const started = performance.now();
   await connection.runAndReadAll(
     `SELECT sensor, CAST(floor((ts * 1000 + 32400000) / 86400000) AS INTEGER) AS day, dst_port, proto, count(*) AS packets
-     FROM read_csv('${csv.replace(/'/g, "''")}', header = true) GROUP BY ALL`,
+     FROM read_csv([${[csv].flat().map((f) => `'${f.replace(/'/g, "''")}'`).join(', ')}], header = true) GROUP BY ALL`,
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuSeconds(cpuStart);
@@ -193,6 +193,30 @@ async function timeLowerBounds(dir: string, csv: string): Promise<{ store: numbe
   }
 }
 
+/**
+ * The CSV and the capture cut into `parts` files each, as sensors that rotate
+ * their logs write them: what a file costs beyond its packets.
+ */
+async function splitInputs(dir: string, csv: string, pcap: string, parts: number): Promise<{ csvs: string[]; pcaps: string[] }> {
+  const lines = (await readFile(csv, 'utf8')).split('\n');
+  const header = lines.shift()!;
+  if (lines.at(-1) === '') lines.pop();
+  const capture = await readFile(pcap);
+  const records: Buffer[] = [];
+  for (let at = 24; at < capture.length; at += 16 + capture.readUInt32LE(at + 8)) records.push(capture.subarray(at, at + 16 + capture.readUInt32LE(at + 8)));
+  const csvs: string[] = [];
+  const pcaps: string[] = [];
+  const per = Math.ceil(lines.length / parts);
+  for (let i = 0; i < parts; i++) {
+    const name = join(dir, `part-${String(i).padStart(4, '0')}`);
+    await writeFile(`${name}.csv`, `${header}\n${lines.slice(i * per, (i + 1) * per).join('\n')}\n`);
+    await writeFile(`${name}.pcap`, Buffer.concat([capture.subarray(0, 24), ...records.slice(i * per, (i + 1) * per)]));
+    csvs.push(`${name}.csv`);
+    pcaps.push(`${name}.pcap`);
+  }
+  return { csvs, pcaps };
+}
+
 /** Runs the benchmark and prints its figures. */
 export async function benchIngest(packets = 10_000_000): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'tsubame-bench-'));
@@ -227,6 +251,22 @@ export async function benchIngest(packets = 10_000_000): Promise<void> {
         `    pcap ingest CPU ${pcapTime.ingestCpu.toFixed(2)} s over ${pcapTime.ingest.toFixed(2)} s`,
       );
       console.log(rows.slice(-7).join('\n'));
+      if (size === sizes[0]) {
+        const parts = 200;
+        const { csvs, pcaps } = await splitInputs(dir, csv, pcap, parts);
+        const { wall: manyFloor } = await timeFloor(csvs);
+        const csvMany = await timeIngestAndStats(dir, csvs, manifestPath, configPath);
+        const pcapMany = await timeIngestAndStats(dir, pcaps, manifestPath, configPath);
+        const perFile = (t: Timing, whole: Timing) => `${(((t.ingest - whole.ingest) / parts) * 1000).toFixed(0)} ms a file more than in one file`;
+        rows.push(
+          `the same ${size.toLocaleString('en')} packets in ${parts} files of each kind:`,
+          `  floor (DuckDB GROUP BY over the ${parts} CSVs): ${manyFloor.toFixed(2)} s`,
+          `  CSV ingest + stats:  ${csvMany.total.toFixed(2)} s, ${(csvMany.total / manyFloor).toFixed(1)}× floor (ingest ${csvMany.ingest.toFixed(2)} s: ${perFile(csvMany, csvTime)})`,
+          `  pcap ingest + stats: ${pcapMany.total.toFixed(2)} s (ingest ${pcapMany.ingest.toFixed(2)} s: ${perFile(pcapMany, pcapTime)})`,
+        );
+        console.log(rows.slice(-4).join('\n'));
+        await Promise.all([...csvs, ...pcaps].map((f) => rm(f, { force: true })));
+      }
       await rm(csv, { force: true });
       await rm(pcap, { force: true });
     }
