@@ -83,7 +83,19 @@ export interface PacketIngestOptions {
   /** Most rejected rows accepted before the ingest fails (default 0). */
   maxErrors?: number;
   geo: GeoResolver;
+  /** Canonical CSV files from this many bytes on take DuckDB's reader (default CSV_FAST_PATH_BYTES). */
+  csvFastPathFrom?: { plain: number; gzip: number };
 }
+
+/**
+ * The smallest canonical CSV files (file bytes; a gzip file's compressed
+ * bytes) read by DuckDB's reader (csv-load.ts). Its set-up, a dozen
+ * statements, costs about 20 ms a file: below these sizes the line reader,
+ * which gives the same rows and verdicts, is done sooner. Measured on 4
+ * files each: 20,000 rows (0.8 MB) 0.47 s by lines vs 0.58 s by DuckDB;
+ * 100,000 rows (3.9 MB) 0.92 vs 1.04 s; 400,000 rows (16 MB) 2.72 vs 1.51 s.
+ */
+export const CSV_FAST_PATH_BYTES = { plain: 4 * 2 ** 20, gzip: 512 * 2 ** 10 };
 
 export interface HoneypotIngestOptions {
   name: string;
@@ -274,7 +286,8 @@ export async function ingestPacketFiles(store: Store, options: PacketIngestOptio
         }
         let summary: FileSummary;
         const header = head.format === 'csv' ? parseCsvHeader(head.firstLine) : null;
-        if (header && parseCsvFastPath(header)) {
+        const fastFrom = options.csvFastPathFrom ?? CSV_FAST_PATH_BYTES;
+        if (header && parseCsvFastPath(header) && head.size >= (head.gzip ? fastFrom.gzip : fastFrom.plain)) {
           summary = await readCsvFile(store, file, head, header, id, sensors, fixedSensor, sources, effects);
         } else if (head.format === 'pcap' || head.format === 'pcapng') {
           summary = await readCaptureFile(store, file, head, id, sensors.byAddress, fixedSensor, sources, captureReader, effects);
