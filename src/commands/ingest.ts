@@ -3,6 +3,8 @@
  * that take plain options and injected effects, so tests call the runners
  * without the CLI.
  */
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import { ReportError } from '../errors.js';
 import type { IngestEffects, IngestSummary } from '../ingest/ingest.js';
@@ -24,9 +26,36 @@ export interface HoneypotCommandOptions {
   files: string[];
 }
 
+/**
+ * The input files: each path named, with a folder standing for every file
+ * under it (sub-folders too), in name order, hidden files left out. A folder
+ * of a sensor's rotated logs can hold more files than a shell passes on one
+ * command line.
+ */
+export async function expandInputPaths(paths: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const stats = await stat(path).catch(() => null);
+    // A path that cannot be read is passed on, to be reported by the reader with the others' results.
+    if (!stats?.isDirectory()) {
+      files.push(path);
+      continue;
+    }
+    const entries = await readdir(path, { recursive: true, withFileTypes: true });
+    const inside = entries
+      .filter((e) => e.isFile() && !relative(path, join(e.parentPath ?? e.path, e.name)).split(sep).some((part) => part.startsWith('.')))
+      .map((e) => join(e.parentPath ?? e.path, e.name))
+      .sort();
+    if (inside.length === 0) throw new ReportError('BAD_ARGUMENT', `The folder ${path} holds no files to ingest.`, { hint: 'Name the folder that holds the logs, or the log files themselves.' });
+    files.push(...inside);
+  }
+  return files;
+}
+
 /** Ingests packet files; logs the summary and returns it. */
 export async function runIngest(options: IngestCommandOptions, effects: IngestEffects): Promise<IngestSummary> {
   if (options.files.length === 0) throw new ReportError('BAD_ARGUMENT', 'No input files given.', { hint: 'Name the packet logs or captures to ingest.' });
+  const files = await expandInputPaths(options.files);
   // The store (DuckDB) and the readers load only when a command needs them, so that other commands start fast.
   const [{ readManifest }, { loadDefaultGeo, loadMmdbGeo }, { ingestPacketFiles }, { openStore }] = await Promise.all([
     import('../ingest/manifest.js'),
@@ -40,7 +69,7 @@ export async function runIngest(options: IngestCommandOptions, effects: IngestEf
   try {
     const summary = await ingestPacketFiles(
       store,
-      { files: options.files, manifest, sensor: options.sensor, maxErrors: options.maxErrors ?? 0, geo },
+      { files, manifest, sensor: options.sensor, maxErrors: options.maxErrors ?? 0, geo },
       effects,
     );
     for (const line of formatIngestSummary(summary)) effects.log(line);
@@ -53,10 +82,11 @@ export async function runIngest(options: IngestCommandOptions, effects: IngestEf
 /** Ingests honeypot logs; logs the summary and returns it. */
 export async function runIngestHoneypot(options: HoneypotCommandOptions, effects: IngestEffects): Promise<IngestSummary> {
   if (options.files.length === 0) throw new ReportError('BAD_ARGUMENT', 'No input files given.', { hint: 'Name the honeypot logs to ingest.' });
+  const files = await expandInputPaths(options.files);
   const [{ ingestHoneypotFiles }, { openStore }] = await Promise.all([import('../ingest/ingest.js'), import('../store/store.js')]);
   const store = await openStore(options.store ?? DEFAULT_STORE_PATH);
   try {
-    const summary = await ingestHoneypotFiles(store, { name: options.name, files: options.files, maxErrors: options.maxErrors ?? 0 }, effects);
+    const summary = await ingestHoneypotFiles(store, { name: options.name, files, maxErrors: options.maxErrors ?? 0 }, effects);
     for (const line of formatIngestSummary(summary)) effects.log(line);
     return summary;
   } finally {
@@ -118,7 +148,7 @@ export function registerIngestCommand(program: Command): void {
   program
     .command('ingest')
     .description('Ingest packet logs (CSV, NDJSON, Shadowserver darknet CSV, pcap, pcapng; optionally .gz) into the store.')
-    .argument('<files...>', 'input files')
+    .argument('<files...>', 'input files, or folders: every file in them (hidden ones left out)')
     .requiredOption('--sensors <file>', 'sensor manifest CSV: sensor,country[,address][,active_from][,active_to]')
     .option('--store <path>', 'DuckDB store', DEFAULT_STORE_PATH)
     .option('--sensor <id>', 'attribute every packet to this sensor (for inputs that do not name it)')
@@ -130,7 +160,7 @@ export function registerIngestCommand(program: Command): void {
   program
     .command('ingest-honeypot')
     .description('Ingest honeypot logs (NDJSON or CSV with ts and src_ip) for the honeypot NAME.')
-    .argument('<files...>', 'honeypot logs')
+    .argument('<files...>', 'honeypot logs, or folders: every file in them (hidden ones left out)')
     .requiredOption('--name <name>', 'honeypot name, as the quarter configuration refers to it')
     .option('--store <path>', 'DuckDB store', DEFAULT_STORE_PATH)
     .option('--max-errors <n>', 'most rejected rows accepted before the ingest fails', parseCount, 0)

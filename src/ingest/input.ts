@@ -38,7 +38,7 @@ export async function readInputHead(path: string): Promise<InputHead> {
   try {
     const stats = await handle.stat();
     if (stats.isDirectory())
-      throw new ReportError('BAD_ARGUMENT', `${path} is a directory, not a log file.`, { hint: `Pass the files in it, e.g. ${join(path, '*.pcap')}.` });
+      throw new ReportError('BAD_ARGUMENT', `${path} is a directory, not a log file.`, { hint: `Pass the files in it, e.g. ${join(path, '*.pcap')}, or the folder to the ingest command.` });
     size = stats.size;
     if (size === 0)
       throw new ReportError('INPUT_INVALID', `${path} is empty (0 bytes): it has no header row or capture header.`, {

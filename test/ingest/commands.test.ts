@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runIngest, runIngestHoneypot } from '../../src/commands/ingest.js';
+import { expandInputPaths, runIngest, runIngestHoneypot } from '../../src/commands/ingest.js';
 import { runStats } from '../../src/commands/stats.js';
 import { parseQuarterStats } from '../../src/stats/validate.js';
 import { writeFixtureFiles, type FixtureFiles } from '../aggregate/fixture.js';
@@ -47,14 +47,37 @@ describe('commands: ingest, ingest-honeypot and stats runners', () => {
     });
   });
 
-  it('says what to pass when a log is a directory or empty, or the manifest is missing', async () => {
-    const store = join(dir, 'paths.duckdb');
-    await assert.rejects(runIngest({ store, sensors: files.manifest, files: [dir] }, effects), (error: Error & { code?: string; hint?: string }) => {
+  it('takes a folder for every file under it, in name order, leaving out hidden files', async () => {
+    const folder = join(dir, 'logs');
+    await mkdir(join(folder, 'b-later'), { recursive: true });
+    await mkdir(join(folder, '.cache'), { recursive: true });
+    const row = (port: number) => `ts,sensor,src_ip,dst_port,proto\n2021-10-01T00:00:00Z,s1,8.8.8.8,${port},tcp\n`;
+    await writeFile(join(folder, 'b-later', 'c.csv'), row(3));
+    await writeFile(join(folder, 'a.csv'), row(1));
+    await writeFile(join(folder, 'b.csv'), row(2));
+    await writeFile(join(folder, '.DS_Store'), 'not a log');
+    await writeFile(join(folder, '.cache', 'x.csv'), 'not a log either');
+    assert.deepEqual(await expandInputPaths([folder, files.q4]), [join(folder, 'a.csv'), join(folder, 'b-later', 'c.csv'), join(folder, 'b.csv'), files.q4]);
+    const empty = join(dir, 'empty-folder');
+    await mkdir(empty);
+    await assert.rejects(expandInputPaths([empty]), (error: Error & { code?: string }) => {
       assert.equal(error.code, 'BAD_ARGUMENT');
-      assert.match(error.message, /is a directory/);
-      assert.equal(error.hint, `Pass the files in it, e.g. ${join(dir, '*.pcap')}.`);
+      assert.match(error.message, /empty-folder holds no files/);
       return true;
     });
+    const summary = await runIngest({ store: join(dir, 'folder.duckdb'), sensors: files.manifest, files: [folder] }, effects);
+    assert.deepEqual(
+      summary.files.map((f) => [f.file, f.accepted]),
+      [
+        [join(folder, 'a.csv'), 1],
+        [join(folder, 'b-later', 'c.csv'), 1],
+        [join(folder, 'b.csv'), 1],
+      ],
+    );
+  });
+
+  it('says what to pass when a log is empty or the manifest is missing', async () => {
+    const store = join(dir, 'paths.duckdb');
     const empty = join(dir, 'empty.csv');
     await writeFile(empty, '');
     await assert.rejects(runIngest({ store, sensors: files.manifest, files: [empty] }, effects), (error: Error & { code?: string }) => {

@@ -182,6 +182,15 @@ describe('ingest: readers and reliability', () => {
     }
   });
 
+  it('refuses a directory among the files (the command expands folders; this is the library below it)', async () => {
+    await assert.rejects(ingestPacketFiles(store, { files: [dir], manifest, geo: fixtureGeo }, effects), (error: Error & { code?: string; hint?: string }) => {
+      assert.equal(error.code, 'BAD_ARGUMENT');
+      assert.match(error.message, /is a directory, not a log file/);
+      assert.match(error.hint ?? '', /\*\.pcap/);
+      return true;
+    });
+  });
+
   it('recognises a duplicate honeypot log before parsing it', async () => {
     const content = 'ts,src_ip\n2021-10-01T00:00:00Z,8.8.8.8\n';
     const a = await file('hp.csv', content);
