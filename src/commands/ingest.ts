@@ -119,26 +119,45 @@ function parseCount(value: string): number {
   return Number(value);
 }
 
-/** Effects for a terminal: messages on stderr, a progress bar when stderr is a TTY. */
-export function terminalEffects(): IngestEffects {
-  const tty = process.stderr.isTTY === true;
+/** Where terminalEffects writes: stderr, or a stand-in in tests. */
+interface StatusStream {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+/**
+ * Effects for a terminal: messages on stderr and, when stderr is a TTY, one
+ * status line kept up to date: which file of how many is being read, with a
+ * progress bar for a large one.
+ */
+export function terminalEffects(stream: StatusStream = process.stderr): IngestEffects {
+  const tty = stream.isTTY === true;
   let shown = '';
+  let position = '';
+  const show = (text: string) => {
+    if (text !== shown) stream.write(`\r\x1b[K${text}`);
+    shown = text;
+  };
   return {
     log: (line) => {
-      if (shown) process.stderr.write('\r\x1b[K');
+      if (shown) stream.write('\r\x1b[K');
       shown = '';
-      console.error(line);
+      stream.write(`${line}\n`);
     },
     clock: () => new Date(),
+    fileStarted: tty
+      ? (file, index, count) => {
+          position = count > 1 ? `[${index}/${count}] ` : '';
+          if (count > 1) show(`${position}${file}`);
+        }
+      : undefined,
     progress: tty
       ? (file, bytes, total) => {
           if (total < 8 << 20) return;
           const fraction = Math.min(1, bytes / total);
           const width = 30;
           const bar = '#'.repeat(Math.round(fraction * width)).padEnd(width, '.');
-          const text = `${file} [${bar}] ${(fraction * 100).toFixed(0)}%`;
-          if (text !== shown) process.stderr.write(`\r\x1b[K${text}`);
-          shown = text;
+          show(`${position}${file} [${bar}] ${(fraction * 100).toFixed(0)}%`);
         }
       : undefined,
   };

@@ -73,6 +73,8 @@ export interface IngestEffects {
   clock(): Date;
   /** Called as a file is read, for a progress bar. */
   progress?(file: string, bytesRead: number, totalBytes: number): void;
+  /** Called as each file is taken up: the `index`th (from 1) of `count`. */
+  fileStarted?(file: string, index: number, count: number): void;
 }
 
 export interface PacketIngestOptions {
@@ -276,7 +278,8 @@ export async function ingestPacketFiles(store: Store, options: PacketIngestOptio
     // One thread reads every capture of this ingest, started with the first.
     const captureReader = new CaptureReaderThread();
     try {
-      for (const file of options.files) {
+      for (const [index, file] of options.files.entries()) {
+        effects.fileStarted?.(file, index + 1, options.files.length);
         const head = await readInputHead(file);
         const id = fileId;
         const duplicate = await findDuplicateFile(store, file, head.size, run, effects);
@@ -474,7 +477,8 @@ export async function ingestHoneypotFiles(store: Store, options: HoneypotIngestO
     const run: RunFiles = { shas: new Set(), sizes: new Set() };
     const sources = await SourceKeys.load(store, null);
     let fileId = await nextFileId(store);
-    for (const file of options.files) {
+    for (const [index, file] of options.files.entries()) {
+      effects.fileStarted?.(file, index + 1, options.files.length);
       const head = await readInputHead(file);
       if (head.format === 'pcap' || head.format === 'pcapng')
         throw new ReportError('INPUT_INVALID', `${file} is a packet capture, not a honeypot log.`, { hint: 'Honeypot logs are NDJSON or CSV with ts and src_ip.' });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expandInputPaths, runIngest, runIngestHoneypot } from '../../src/commands/ingest.js';
+import { expandInputPaths, runIngest, runIngestHoneypot, terminalEffects } from '../../src/commands/ingest.js';
 import { runStats } from '../../src/commands/stats.js';
 import { parseQuarterStats } from '../../src/stats/validate.js';
 import { writeFixtureFiles, type FixtureFiles } from '../aggregate/fixture.js';
@@ -65,7 +65,12 @@ describe('commands: ingest, ingest-honeypot and stats runners', () => {
       assert.match(error.message, /empty-folder holds no files/);
       return true;
     });
-    const summary = await runIngest({ store: join(dir, 'folder.duckdb'), sensors: files.manifest, files: [folder] }, effects);
+    const started: string[] = [];
+    const summary = await runIngest(
+      { store: join(dir, 'folder.duckdb'), sensors: files.manifest, files: [folder] },
+      { ...effects, fileStarted: (file, index, count) => started.push(`${index}/${count} ${file}`) },
+    );
+    assert.deepEqual(started, [`1/3 ${join(folder, 'a.csv')}`, `2/3 ${join(folder, 'b-later', 'c.csv')}`, `3/3 ${join(folder, 'b.csv')}`]);
     assert.deepEqual(
       summary.files.map((f) => [f.file, f.accepted]),
       [
@@ -74,6 +79,29 @@ describe('commands: ingest, ingest-honeypot and stats runners', () => {
         [join(folder, 'b.csv'), 1],
       ],
     );
+  });
+
+  it('keeps one status line on a terminal: which file of how many, and a bar for a large one', () => {
+    const written: string[] = [];
+    const tty = terminalEffects({ isTTY: true, write: (text: string) => written.push(text) });
+    tty.fileStarted!('a.csv', 1, 2);
+    tty.progress!('a.csv', 1 << 20, 2 << 20); // small: no bar
+    tty.fileStarted!('big.pcap', 2, 2);
+    tty.progress!('big.pcap', 4 << 20, 16 << 20);
+    tty.log('big.pcap (pcap): read 9');
+    assert.deepEqual(written, [
+      '\r\x1b[K[1/2] a.csv',
+      '\r\x1b[K[2/2] big.pcap',
+      `\r\x1b[K[2/2] big.pcap [${'#'.repeat(8)}${'.'.repeat(22)}] 25%`,
+      '\r\x1b[K',
+      'big.pcap (pcap): read 9\n',
+    ]);
+    const piped: string[] = [];
+    const plain = terminalEffects({ isTTY: false, write: (text: string) => piped.push(text) });
+    assert.equal(plain.fileStarted, undefined);
+    assert.equal(plain.progress, undefined);
+    plain.log('total: read 9');
+    assert.deepEqual(piped, ['total: read 9\n'], 'a pipe or a file gets the lines only');
   });
 
   it('says what to pass when a log is empty or the manifest is missing', async () => {
