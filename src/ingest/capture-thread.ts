@@ -148,7 +148,7 @@ export class CaptureReaderThread {
   stopped: { code?: number; error?: Error } | undefined;
   /** Settles when the thread has stopped. */
   stop: Promise<void> = new Promise<void>(() => {});
-  /** How many threads were started (one, unless the first died): for tests. */
+  /** How many threads were started: one at most, whatever the number of captures (tests check it). */
   started = 0;
 
   constructor(private readonly workerEntry?: URL) {}
