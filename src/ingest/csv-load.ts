@@ -6,8 +6,8 @@
  *
  *   scan 1: read_csv → distinct src_ip texts (broken rows → reject table,
  *           with line numbers) and the count of rows whose timestamp or
- *           port is not in canonical form → geolocated in JS → csv_texts
- *           (text, key, region)
+ *           port is not in canonical form, kept in DuckDB → geolocated in
+ *           JS a page at a time → csv_texts (text, key, region)
  *   scan 2: read_csv → rows JOIN csv_texts → INSERT INTO packets. When every
  *           timestamp and port is canonical, DuckDB's typed reader parses
  *           the fields (ENUMs for protocol and sensor); otherwise, and when
@@ -290,6 +290,49 @@ async function readSample(file: string, gzip: boolean): Promise<string> {
   }
 }
 
+/** Distinct source texts geolocated and written at a time (scan 1's result is read in pages of this many). */
+const TEXTS_PAGE = 65_536;
+
+/**
+ * Resolves distinct source texts to their keys and regions and appends the
+ * ones that are addresses to csv_texts; returns the rows (`n` per text) of
+ * those that are not.
+ */
+async function writeSourceTexts(
+  c: Store['connection'],
+  texts: readonly (string | null)[],
+  rows: readonly number[],
+  sources: SourceKeys,
+): Promise<number> {
+  let sourceless = 0;
+  const textColumn: string[] = [];
+  const keyColumn: bigint[] = [];
+  const regionColumn: number[] = [];
+  for (let t = 0; t < texts.length; t++) {
+    const text = texts[t]!;
+    const packed = text === null ? -1 : sources.resolveDistinct(text);
+    if (packed < 0) {
+      sourceless += rows[t]!;
+      continue;
+    }
+    textColumn.push(text!);
+    keyColumn.push(BigInt(unpackKey(packed)));
+    regionColumn.push(unpackRegion(packed));
+  }
+  const appender = await c.createAppender('csv_texts');
+  for (let start = 0; start < textColumn.length; start += 2048) {
+    const count = Math.min(2048, textColumn.length - start);
+    const chunk = DuckDBDataChunk.create([VARCHAR, UBIGINT, USMALLINT], count);
+    chunk.setColumnValues(0, textColumn.slice(start, start + count));
+    chunk.setColumnValues(1, keyColumn.slice(start, start + count));
+    chunk.setColumnValues(2, regionColumn.slice(start, start + count));
+    appender.appendDataChunk(chunk);
+  }
+  appender.flushSync();
+  appender.closeSync();
+  return sourceless;
+}
+
 /**
  * Runs an INSERT … JOIN csv_texts and returns its row count. DuckDB guesses
  * a CSV at a few rows and would build the join's hash table from the file;
@@ -314,55 +357,41 @@ export async function readCsvIntoStore(store: Store, input: CsvLoadInput): Promi
   const c = store.connection;
   const width = Math.max(...input.header.values()) + 1;
   const srcCol = `c${input.header.get('src_ip')}`;
-  for (const table of ['csv_stage', 'csv_rejects', 'csv_reject_scans', 'csv_texts']) await c.run(`DROP TABLE IF EXISTS ${table}`);
+  for (const table of ['csv_stage', 'csv_rejects', 'csv_reject_scans', 'csv_groups', 'csv_texts']) await c.run(`DROP TABLE IF EXISTS ${table}`);
 
-  // Scan 1: every distinct source text, geolocated once in JS, and how many rows hold a field
-  // outside its canonical form (which decides the kind of scan 2).
+  // Scan 1: every distinct source text with its rows, and how many of them hold a field outside its
+  // canonical form (which decides the kind of scan 2). The groups stay in DuckDB (which can spill
+  // them to disk) and come to JS a page at a time to be geolocated: a file of millions of distinct
+  // sources never sits whole in this process.
   const canonical = formatCanonicalChecksSql(input);
-  const texts = await queryColumns<{ text: (string | null)[]; n: number[]; odd: number[] }>(
-    c,
-    `SELECT ${srcCol} AS text, CAST(count(*) AS INTEGER) AS n, CAST(count(*) FILTER (WHERE NOT coalesce(${canonical}, false)) AS INTEGER) AS odd
+  await c.run(`CREATE TEMP TABLE csv_groups AS
+     SELECT ${srcCol} AS text, CAST(count(*) AS INTEGER) AS n, CAST(count(*) FILTER (WHERE NOT coalesce(${canonical}, false)) AS INTEGER) AS odd
      FROM ${formatReadCsvSql(input, "store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans'")}
-     GROUP BY 1`,
-  );
+     GROUP BY 1`);
   // A record that runs over a line break began with a quote left open: every line it took in would be lost.
   const spanning = await queryRows<{ n: number }>(c, `SELECT count(*) AS n FROM csv_rejects WHERE contains(rtrim(csv_line, chr(13) || chr(10)), chr(10))`);
   if (spanning[0]!.n > 0) return { read: 0, accepted: 0, rejected: 0, problems: [], quoteSpansLines: true };
-  let staged = 0;
-  let odd = 0;
+  // Row ids as text: inside a transaction they start at an offset beyond a double's exact integers.
+  const groups = (
+    await queryRows<{ staged: number; odd: number; first: string | null; last: string | null }>(
+      c,
+      'SELECT coalesce(sum(n), 0) AS staged, coalesce(sum(odd), 0) AS odd, CAST(min(rowid) AS VARCHAR) AS first, CAST(max(rowid) AS VARCHAR) AS last FROM csv_groups',
+    )
+  )[0]!;
+  const staged = groups.staged;
+  const odd = groups.odd;
   let sourceless = 0;
-  const textColumn: string[] = [];
-  const keyColumn = new Uint32Array(texts.text.length * 2);
-  const regionColumn = new Uint16Array(texts.text.length);
-  for (let t = 0; t < texts.text.length; t++) {
-    const text = texts.text[t]!;
-    const n = texts.n[t]!;
-    staged += n;
-    odd += texts.odd[t]!;
-    const packed = text === null ? -1 : input.sources.resolveDistinct(text);
-    if (packed < 0) {
-      sourceless += n;
-      continue;
-    }
-    const i = textColumn.length;
-    textColumn.push(text);
-    const key = unpackKey(packed);
-    keyColumn[2 * i] = key % 0x1_0000_0000;
-    keyColumn[2 * i + 1] = Math.floor(key / 0x1_0000_0000);
-    regionColumn[i] = unpackRegion(packed);
-  }
   await c.run('CREATE TEMP TABLE csv_texts (text VARCHAR, k UBIGINT, region USMALLINT)');
-  const appender = await c.createAppender('csv_texts');
-  for (let start = 0; start < textColumn.length; start += 2048) {
-    const count = Math.min(2048, textColumn.length - start);
-    const chunk = DuckDBDataChunk.create([VARCHAR, UBIGINT, USMALLINT], count);
-    chunk.setColumnValues(0, textColumn.slice(start, start + count));
-    chunk.setColumnValues(1, Array.from({ length: count }, (_, i) => BigInt(keyColumn[2 * (start + i)]!) + (BigInt(keyColumn[2 * (start + i) + 1]!) << 32n)));
-    chunk.setColumnValues(2, Array.from(regionColumn.subarray(start, start + count)));
-    appender.appendDataChunk(chunk);
+  if (groups.first !== null && groups.last !== null) {
+    for (let from = BigInt(groups.first); from <= BigInt(groups.last); from += BigInt(TEXTS_PAGE)) {
+      const page = await queryColumns<{ text: (string | null)[]; n: number[] }>(
+        c,
+        `SELECT text, n FROM csv_groups WHERE rowid BETWEEN ${from} AND ${from + BigInt(TEXTS_PAGE) - 1n}`,
+      );
+      sourceless += await writeSourceTexts(c, page.text, page.n, input.sources);
+    }
   }
-  appender.flushSync();
-  appender.closeSync();
+  await c.run('DROP TABLE csv_groups');
 
   // Scan 2: the good rows, straight into the store. When every timestamp and port is canonical,
   // DuckDB's typed reader gives exactly the checked values, and only the source join remains.
