@@ -163,7 +163,7 @@ async function readDecoded(
     packets += batch.count;
     for (let i = 0; i < batch.count; i += 97) checksum += batch.port[i]! + batch.src[i]!;
   }
-  return { packets, frames: reader.summary().frames, addresses: reader.addresses.length, checksum };
+  return { packets, frames: reader.summary().frames, addresses: reader.addresses.size, checksum };
 }
 
 function formatRate(count: number, ms: number): string {

@@ -158,7 +158,7 @@ export async function readCaptureIntoStore(
   const thread = new CaptureThread(
     options.file,
     {
-      addresses: (texts, regions) => keys.add(texts, regions ?? undefined),
+      addresses: (added, regions) => keys.add(added, regions),
       progress: (bytes) => options.onProgress?.(bytes),
     },
     {

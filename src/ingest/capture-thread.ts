@@ -25,6 +25,7 @@ import {
 } from 'node:worker_threads';
 import { ReportError, type ErrorCode } from '../errors.js';
 import type { CaptureSummary } from './capture-types.js';
+import type { AddedAddresses } from './capture/addresses.js';
 import { BatchColumns } from './capture/frame.js';
 
 /** What the capture thread is started with. */
@@ -56,17 +57,17 @@ export type CaptureThreadMessage =
       buffer: ArrayBuffer;
       count: number;
       firstPacketNumber: number;
-      /** Address texts first seen since the previous message, in index order. */
-      addresses: string[];
-      /** With `geolocate`, the region of each of them ('' for IPv6). */
-      regions: string[] | null;
+      /** The addresses first seen since the previous message, in index order. */
+      added: AddedAddresses;
+      /** With `geolocate`, the region code of each of them (NO_REGION for IPv6). */
+      regions: Uint16Array | null;
       bytesRead: number;
     }
   | {
       kind: 'end';
       summary: CaptureSummary;
-      addresses: string[];
-      regions: string[] | null;
+      added: AddedAddresses;
+      regions: Uint16Array | null;
       bytesRead: number;
     }
   | { kind: 'error'; error: SerializedError; frames: number };
@@ -101,8 +102,8 @@ export interface CaptureThreadResult {
 
 /** Handlers for what arrives; called in order on the ingest thread. */
 export interface CaptureThreadHandlers {
-  /** New address texts, the next indices of the capture's address table, with their regions when geolocated. */
-  addresses(texts: string[], regions: string[] | null): void;
+  /** New addresses, the next indices of the capture's address table, with their region codes when geolocated. */
+  addresses(added: AddedAddresses, regions: Uint16Array | null): void;
   progress(bytesRead: number): void;
 }
 
@@ -284,8 +285,7 @@ export class CaptureThread {
     const message = received.message as CaptureThreadMessage;
     switch (message.kind) {
       case 'batch': {
-        if (message.addresses.length > 0)
-          this.handlers.addresses(message.addresses, message.regions);
+        if (message.added.count > 0) this.handlers.addresses(message.added, message.regions);
         this.handlers.progress(message.bytesRead);
         this.lastPacket = Math.max(this.lastPacket, message.firstPacketNumber);
         return {
@@ -295,8 +295,7 @@ export class CaptureThread {
         };
       }
       case 'end':
-        if (message.addresses.length > 0)
-          this.handlers.addresses(message.addresses, message.regions);
+        if (message.added.count > 0) this.handlers.addresses(message.added, message.regions);
         this.handlers.progress(message.bytesRead);
         this.result = { summary: message.summary };
         return undefined;

@@ -4,6 +4,7 @@
  * packets a second can be decoded and appended to the store without creating
  * an object per packet.
  */
+import type { AddressTable } from './capture/addresses.js';
 
 /** Protocol codes used in batches; the order is the report's tie-break order. */
 export const PROTO_CODES = { tcp: 0, udp: 1, icmp: 2, icmpv6: 3 } as const;
@@ -100,8 +101,8 @@ export interface CaptureReadOptions {
  */
 export interface CaptureReader {
   readonly format: 'pcap' | 'pcapng';
-  /** Address table: index → address text (IPv4 dotted quad, IPv6 in RFC 5952 form). */
-  readonly addresses: readonly string[];
+  /** Address table: index → address (its text: IPv4 dotted quad, IPv6 in RFC 5952 form). */
+  readonly addresses: AddressTable;
   /** Yields batches in capture order. A batch is only valid until the next one is requested. */
   batches(): AsyncIterable<CaptureBatch>;
   /** Counts for the whole capture; complete once `batches()` has been consumed. */

@@ -19,7 +19,9 @@ import { isReportError } from '../errors.js';
 import { loadDefaultGeo, type GeoResolver } from '../geo/geo.js';
 import { openCaptureColumns, type CaptureColumnsReader } from './capture.js';
 import type { CaptureThreadData, CaptureThreadMessage, SerializedError } from './capture-thread.js';
+import { formatIPv4, type AddedAddresses } from './capture/addresses.js';
 import { BatchColumns } from './capture/frame.js';
+import { NO_REGION, parseRegionCode } from '../geo/region-code.js';
 
 function serializeError(error: unknown): SerializedError {
   if (isReportError(error))
@@ -34,11 +36,18 @@ function serializeError(error: unknown): SerializedError {
   return { report: false, message: e.message, stack: e.stack ?? '' };
 }
 
-/** Region of each IPv4 address ('' for IPv6, which the ingest thread resolves with its address dictionary). */
-function parseRegions(geo: GeoResolver | null, addresses: readonly string[]): string[] | null {
+/** Region code of each IPv4 address (NO_REGION for IPv6, which the ingest thread resolves with its address dictionary). */
+function codeRegions(geo: GeoResolver | null, added: AddedAddresses): Uint16Array | null {
   if (geo === null) return null;
-  return addresses.map((address) => (address.includes(':') ? '' : geo.lookup(address)));
+  const regions = new Uint16Array(added.count);
+  for (let i = 0; i < added.count; i++) regions[i] = parseRegionCode(geo.lookup(formatIPv4(added.v4[i]!)));
+  for (const [index] of added.v6) regions[index - added.from] = NO_REGION;
+  return regions;
 }
+
+/** The buffers of added addresses and their regions, to transfer rather than copy. */
+const transferOf = (added: AddedAddresses, regions: Uint16Array | null): ArrayBuffer[] =>
+  regions ? [added.v4.buffer as ArrayBuffer, regions.buffer as ArrayBuffer] : [added.v4.buffer as ArrayBuffer];
 
 async function runCaptureThread(data: CaptureThreadData): Promise<void> {
   const { port } = data;
@@ -81,21 +90,21 @@ async function runCaptureThread(data: CaptureThreadData): Promise<void> {
       free.push(new ArrayBuffer(BatchColumns.bytesFor(data.batchSize)));
     let sent = 0;
     for await (const batch of reader.batches()) {
-      const addresses = reader.addresses.slice(sent);
-      sent += addresses.length;
+      const added = reader.addresses.since(sent);
+      sent += added.count;
       const buffer = batch.buffer;
-      const regions = parseRegions(geo, addresses);
+      const regions = codeRegions(geo, added);
       post(
         {
           kind: 'batch',
           buffer,
           count: batch.count,
           firstPacketNumber: batch.firstPacketNumber,
-          addresses,
+          added,
           regions,
           bytesRead,
         },
-        [buffer],
+        [buffer, ...transferOf(added, regions)],
       );
       const next = await takeFree();
       if (next === null) return;
@@ -104,14 +113,9 @@ async function runCaptureThread(data: CaptureThreadData): Promise<void> {
     const summary = reader.summary();
     // Only the first few rejected frames are listed; the rest are counted in rejectedTotal.
     summary.rejected = summary.rejected.slice(0, data.listed);
-    const rest = reader.addresses.slice(sent);
-    post({
-      kind: 'end',
-      summary,
-      addresses: rest,
-      regions: parseRegions(geo, rest),
-      bytesRead,
-    });
+    const rest = reader.addresses.since(sent);
+    const regions = codeRegions(geo, rest);
+    post({ kind: 'end', summary, added: rest, regions, bytesRead }, transferOf(rest, regions));
   } catch (error) {
     post({ kind: 'error', error: serializeError(error), frames: reader?.summary().frames ?? 0 });
   } finally {

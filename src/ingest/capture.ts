@@ -166,8 +166,9 @@ class CaptureFileReader implements CaptureColumnsReader {
     this.decoder = new FrameDecoder(this.batch, this.table, sensors);
   }
 
-  get addresses(): readonly string[] {
-    return this.table.addresses;
+  /** The capture's addresses so far, by the indices the batches' src and dst columns hold. */
+  get addresses(): AddressTable {
+    return this.table;
   }
 
   batches(): AsyncIterable<BatchColumns> {

@@ -10,6 +10,8 @@
 import { isIPv4 } from 'node:net';
 import { UBIGINT, VARCHAR } from '@duckdb/node-api';
 import type { GeoResolver } from '../geo/geo.js';
+import { NO_REGION } from '../geo/region-code.js';
+import type { AddedAddresses } from './capture/addresses.js';
 import { IPV6_KEY_BASE, parseRegionCode, queryRows, type Store } from '../store/store.js';
 import { parseAddress } from './fields.js';
 
@@ -139,35 +141,40 @@ export class SourceKeys {
  */
 export class AddressKeyColumns {
   /** Region value of an address not resolved yet (no region code reaches it). */
-  static readonly UNRESOLVED = 0xffff;
+  static readonly UNRESOLVED = NO_REGION;
   low = new Uint32Array(1024);
   high = new Uint32Array(1024);
   region = new Uint16Array(1024).fill(AddressKeyColumns.UNRESOLVED);
-  private readonly texts: string[] = [];
-  /** Region codes found by the capture thread, by index ('' where it found none). */
-  private readonly regions: string[] = [];
+  /** How many addresses of the table are known. */
+  private size = 0;
+  /** The IPv6 addresses' texts, by index (IPv4 addresses are their key, in `low`). */
+  private readonly v6Texts = new Map<number, string>();
 
   constructor(private readonly sources: SourceKeys) {}
 
   /**
-   * Adds the next addresses of the table, in index order, with the region
-   * of each IPv4 address when the capture thread looked them up in the same
-   * database as `sources` uses.
+   * Adds the next addresses of the table, in index order. An IPv4 address
+   * is resolved at once when the capture thread gave its region (looked up
+   * in the same database as `sources` uses); any other waits for `resolve`.
    */
-  add(texts: readonly string[], regions?: readonly string[]): void {
-    const size = this.texts.length + texts.length;
+  add(added: AddedAddresses, regions: Uint16Array | null): void {
+    const size = added.from + added.count;
     if (size > this.low.length) this.grow(size);
-    for (let i = 0; i < texts.length; i++) {
-      this.texts.push(texts[i]!);
-      this.regions.push(regions?.[i] ?? '');
+    this.low.set(added.v4, added.from);
+    this.high.fill(0, added.from, size);
+    if (regions) this.region.set(regions, added.from);
+    for (const [index, text] of added.v6) {
+      this.v6Texts.set(index, text);
+      this.region[index] = AddressKeyColumns.UNRESOLVED;
     }
+    this.size = size;
   }
 
   /** Resolves the address `index` as a source; returns its region. */
   resolve(index: number): number {
-    const text = this.texts[index]!;
-    const given = this.regions[index]!;
-    const packed = given !== '' && !text.includes(':') ? parseIPv4Key(text) * REGION_SPAN + parseRegionCode(given) : this.sources.resolveCanonical(text);
+    if (index >= this.size) throw new Error(`the capture reader used address ${index} before sending it`);
+    const text = this.v6Texts.get(index);
+    const packed = text === undefined ? this.sources.resolveIPv4Key(this.low[index]!) : this.sources.resolveCanonical(text);
     // The capture reader writes only well-formed addresses.
     if (packed < 0) throw new Error(`the capture reader produced an address that cannot be read back: ${JSON.stringify(text)}`);
     const key = unpackKey(packed);

@@ -70,10 +70,7 @@ export function formatRegionSql(code: string): string {
   return `chr(CAST(65 + ${code} // 26 AS INTEGER)) || chr(CAST(65 + ${code} % 26 AS INTEGER))`;
 }
 
-/** Region code of a two-letter region (upper case A–Z). */
-export function parseRegionCode(region: string): number {
-  return (region.charCodeAt(0) - 65) * 26 + (region.charCodeAt(1) - 65);
-}
+export { parseRegionCode } from '../geo/region-code.js';
 
 /** An open store. Close it when done; a file store is locked while open. */
 export interface Store {

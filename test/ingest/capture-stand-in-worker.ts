@@ -9,6 +9,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { CaptureThreadData, CaptureThreadMessage } from '../../src/ingest/capture-thread.js';
+import type { AddedAddresses } from '../../src/ingest/capture/addresses.js';
 import { BatchColumns } from '../../src/ingest/capture/frame.js';
 
 function post(data: CaptureThreadData, message: CaptureThreadMessage, transfer: ArrayBuffer[] = []): void {
@@ -16,6 +17,17 @@ function post(data: CaptureThreadData, message: CaptureThreadMessage, transfer: 
   const posted = new Int32Array(data.signal);
   Atomics.add(posted, 0, 1);
   Atomics.notify(posted, 0);
+}
+
+/** Addresses sent so far in the capture being read. */
+let sent = 0;
+
+/** `addresses` (IPv4) as the next addresses of the table, as a batch carries them. */
+function added(addresses: string[]): AddedAddresses {
+  const v4 = new Uint32Array(addresses.map((a) => a.split('.').reduce((key, part) => key * 256 + Number(part), 0)));
+  const from = sent;
+  sent += addresses.length;
+  return { from, count: addresses.length, v4, v6: [] };
 }
 
 /** Three packets from 192.0.2.1 (address 0) to 192.0.2.10 (address 1, sensor 0), numbered from `first`. */
@@ -37,7 +49,7 @@ function postBatch(data: CaptureThreadData, first: number, addresses: string[]):
       buffer,
       count: 3,
       firstPacketNumber: first,
-      addresses,
+      added: added(addresses),
       regions: null,
       bytesRead: first * 100,
     },
@@ -48,6 +60,7 @@ function postBatch(data: CaptureThreadData, first: number, addresses: string[]):
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function run(data: CaptureThreadData): Promise<void> {
+  sent = 0;
   switch (data.path) {
     case 'throws-on-start':
       throw new Error('the stand-in reader cannot start');
@@ -72,7 +85,7 @@ async function run(data: CaptureThreadData): Promise<void> {
           rejected: [],
           rejectedTotal: 0,
         },
-        addresses: [],
+        added: added([]),
         regions: null,
         bytesRead: 900,
       });

@@ -1,6 +1,8 @@
 /**
  * The address table of one capture read: each distinct IPv4 or IPv6 address
- * gets a small integer index, and its text is built once, on first sight.
+ * gets a small integer index. An IPv4 address is kept as its 32-bit value,
+ * its text built only when asked for (a capture may hold millions of
+ * sources); an IPv6 address, rare at a telescope, as its text, built once.
  *
  * Lookups use open-addressing hash tables over typed arrays rather than a
  * `Map`: IPv4 keys above 2^30 are not small integers in V8, so a `Map` keyed by
@@ -14,9 +16,25 @@
 /** Entries of the IPv4 cache in front of the table (a power of two). */
 const RECENT_V4 = 64;
 
+/** Addresses of a table from some index on, as they cross to another thread. */
+export interface AddedAddresses {
+  /** The index of the first. */
+  from: number;
+  /** How many addresses. */
+  count: number;
+  /** The IPv4 value of each (network order, unsigned); meaningless where `v6` has the index. */
+  v4: Uint32Array;
+  /** The IPv6 ones: index in the table, and text. */
+  v6: [number, string][];
+}
+
 export class AddressTable {
-  /** Index → address text. Only grows. */
-  readonly addresses: string[] = [];
+  /** Index → IPv4 value (as stored: signed); meaningless for an IPv6 index. */
+  private v4ByIndex = new Int32Array(1024);
+  /** The IPv6 addresses as [index, text], in index order. */
+  private readonly v6ByIndex: [number, string][] = [];
+  private readonly v6Texts = new Map<number, string>();
+  private count = 0;
 
   /** Slot i: key at 2i, index + 1 at 2i + 1 (0 marks an empty slot). */
   private v4Slots: Int32Array;
@@ -37,6 +55,24 @@ export class AddressTable {
     this.v6Bits = 8;
     this.v6Keys = new Int32Array(4 << this.v6Bits);
     this.v6Vals = new Int32Array(1 << this.v6Bits);
+  }
+
+  /** How many addresses the table holds. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The text of the address `index`. */
+  text(index: number): string {
+    return this.v6Texts.get(index) ?? formatIPv4(this.v4ByIndex[index]! >>> 0);
+  }
+
+  /** The addresses from index `from` on. */
+  since(from: number): AddedAddresses {
+    const v4 = new Uint32Array(this.v4ByIndex.subarray(from, this.count));
+    let first = this.v6ByIndex.length;
+    while (first > 0 && this.v6ByIndex[first - 1]![0] >= from) first--;
+    return { from, count: this.count - from, v4, v6: this.v6ByIndex.slice(first) };
   }
 
   /** Index of the IPv4 address in `bytes[at..at+4)`, network order. */
@@ -70,8 +106,8 @@ export class AddressTable {
 
   /** Gives the new IPv4 address `key` the next index, in the empty `slot`. */
   private addV4(key: number, slot: number): number {
-    const index = this.addresses.length;
-    this.addresses.push(formatIPv4(key >>> 0));
+    const index = this.next();
+    this.v4ByIndex[index] = key;
     this.v4Slots[2 * slot] = key;
     this.v4Slots[2 * slot + 1] = index + 1;
     if (++this.v4Size * 4 > this.v4Slots.length) this.growV4();
@@ -96,8 +132,10 @@ export class AddressTable {
         return v - 1;
       slot = (slot + 1) & mask;
     }
-    const index = this.addresses.length;
-    this.addresses.push(formatIPv6(bytes, at));
+    const index = this.next();
+    const text = formatIPv6(bytes, at);
+    this.v6ByIndex.push([index, text]);
+    this.v6Texts.set(index, text);
     const k = slot * 4;
     keys[k] = w0;
     keys[k + 1] = w1;
@@ -106,6 +144,16 @@ export class AddressTable {
     vals[slot] = index + 1;
     if (++this.v6Size * 2 > vals.length) this.growV6();
     return index;
+  }
+
+  /** The next index, with room for it in v4ByIndex. */
+  private next(): number {
+    if (this.count === this.v4ByIndex.length) {
+      const grown = new Int32Array(this.count * 2);
+      grown.set(this.v4ByIndex);
+      this.v4ByIndex = grown;
+    }
+    return this.count++;
   }
 
   private growV4(): void {

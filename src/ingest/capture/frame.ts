@@ -106,14 +106,14 @@ export class DestinationSensors {
 
   constructor(private readonly lookup: (address: string) => number | undefined) {}
 
-  /** Looks up the address `index` of `addresses` (growing the table as needed) and returns its sensor id, or -1. */
-  resolve(index: number, addresses: readonly string[]): number {
+  /** Looks up the address `index` of `table` (growing this one as needed) and returns its sensor id, or -1. */
+  resolve(index: number, table: AddressTable): number {
     if (index >= this.byIndex.length) {
       const grown = new Int32Array(Math.max(this.byIndex.length * 2, index + 1)).fill(-2);
       grown.set(this.byIndex);
       this.byIndex = grown;
     }
-    return (this.byIndex[index] = this.lookup(addresses[index]!) ?? -1);
+    return (this.byIndex[index] = this.lookup(table.text(index)) ?? -1);
   }
 }
 
@@ -383,7 +383,7 @@ export class FrameDecoder {
       // Only the first packet to each address takes the slow path.
       const known = sensors.byIndex;
       let sensor = dst < known.length ? known[dst]! : -2;
-      if (sensor === -2) sensor = sensors.resolve(dst, this.table.addresses);
+      if (sensor === -2) sensor = sensors.resolve(dst, this.table);
       if (sensor < 0) return this.rejectDestination(dst);
       batch.sensor[i] = sensor;
     }
@@ -403,7 +403,7 @@ export class FrameDecoder {
 
   private rejectDestination(dst: number): false {
     return this.reject(
-      `destination ${this.table.addresses[dst]} is no sensor's address in the manifest; give --sensor`,
+      `destination ${this.table.text(dst)} is no sensor's address in the manifest; give --sensor`,
     );
   }
 
