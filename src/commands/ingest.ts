@@ -26,19 +26,26 @@ export interface HoneypotCommandOptions {
   files: string[];
 }
 
+/** The files to ingest: those named, and those found in folders among them. */
+export interface InputFiles {
+  files: string[];
+  /** The files found in folders (not named on the command line). */
+  found: Set<string>;
+}
+
 /**
  * The input files: each path named, with a folder standing for every file
  * under it (sub-folders too), in name order, hidden files left out. A folder
  * of a sensor's rotated logs can hold more files than a shell passes on one
  * command line.
  */
-export async function expandInputPaths(paths: readonly string[]): Promise<string[]> {
-  const files: string[] = [];
+export async function expandInputPaths(paths: readonly string[]): Promise<InputFiles> {
+  const input: InputFiles = { files: [], found: new Set() };
   for (const path of paths) {
     const stats = await stat(path).catch(() => null);
     // A path that cannot be read is passed on, to be reported by the reader with the others' results.
     if (!stats?.isDirectory()) {
-      files.push(path);
+      input.files.push(path);
       continue;
     }
     const entries = await readdir(path, { recursive: true, withFileTypes: true });
@@ -47,15 +54,47 @@ export async function expandInputPaths(paths: readonly string[]): Promise<string
       .map((e) => join(e.parentPath ?? e.path, e.name))
       .sort();
     if (inside.length === 0) throw new ReportError('BAD_ARGUMENT', `The folder ${path} holds no files to ingest.`, { hint: 'Name the folder that holds the logs, or the log files themselves.' });
-    files.push(...inside);
+    input.files.push(...inside);
+    for (const file of inside) input.found.add(file);
   }
-  return files;
+  return input;
+}
+
+/**
+ * The files to ingest, less those found in folders that are no logs of the
+ * kind (a README, a checksum list, an empty file): each of these is named on
+ * a line of its own. A file named on the command line is always kept, so
+ * that the ingest says what is wrong with it.
+ */
+async function leaveOutNonLogs(input: InputFiles, kind: 'packets' | 'honeypot', log: (line: string) => void): Promise<string[]> {
+  const [{ readInputHead }, { parseHoneypotFormat, parsePacketFormat }] = await Promise.all([import('../ingest/input.js'), import('../ingest/rows.js')]);
+  const kept: string[] = [];
+  for (const file of input.files) {
+    if (!input.found.has(file)) {
+      kept.push(file);
+      continue;
+    }
+    let reason: string | null;
+    if ((await stat(file)).size === 0) reason = 'it is empty';
+    else {
+      const head = await readInputHead(file);
+      const capture = head.format === 'pcap' || head.format === 'pcapng';
+      const text = capture ? null : (kind === 'packets' ? parsePacketFormat : parseHoneypotFormat)(head.format as 'csv' | 'ndjson', head.firstLine);
+      if (kind === 'packets') reason = typeof text === 'string' ? `not a packet log (${text})` : null;
+      else reason = capture ? 'a packet capture, not a honeypot log' : typeof text === 'string' ? `not a honeypot log (${text})` : null;
+    }
+    if (reason === null) kept.push(file);
+    else log(`${file}: left out, ${reason}`);
+  }
+  if (kept.length === 0)
+    throw new ReportError('BAD_ARGUMENT', `No ${kind === 'packets' ? 'packet' : 'honeypot'} logs among the files given.`, { hint: 'The lines above say why each file was left out.' });
+  return kept;
 }
 
 /** Ingests packet files; logs the summary and returns it. */
 export async function runIngest(options: IngestCommandOptions, effects: IngestEffects): Promise<IngestSummary> {
   if (options.files.length === 0) throw new ReportError('BAD_ARGUMENT', 'No input files given.', { hint: 'Name the packet logs or captures to ingest.' });
-  const files = await expandInputPaths(options.files);
+  const files = await leaveOutNonLogs(await expandInputPaths(options.files), 'packets', effects.log);
   // The store (DuckDB) and the readers load only when a command needs them, so that other commands start fast.
   const [{ readManifest }, { loadDefaultGeo, loadMmdbGeo }, { ingestPacketFiles }, { openStore }] = await Promise.all([
     import('../ingest/manifest.js'),
@@ -82,7 +121,7 @@ export async function runIngest(options: IngestCommandOptions, effects: IngestEf
 /** Ingests honeypot logs; logs the summary and returns it. */
 export async function runIngestHoneypot(options: HoneypotCommandOptions, effects: IngestEffects): Promise<IngestSummary> {
   if (options.files.length === 0) throw new ReportError('BAD_ARGUMENT', 'No input files given.', { hint: 'Name the honeypot logs to ingest.' });
-  const files = await expandInputPaths(options.files);
+  const files = await leaveOutNonLogs(await expandInputPaths(options.files), 'honeypot', effects.log);
   const [{ ingestHoneypotFiles }, { openStore }] = await Promise.all([import('../ingest/ingest.js'), import('../store/store.js')]);
   const store = await openStore(options.store ?? DEFAULT_STORE_PATH);
   try {

@@ -47,7 +47,7 @@ describe('commands: ingest, ingest-honeypot and stats runners', () => {
     });
   });
 
-  it('takes a folder for every file under it, in name order, leaving out hidden files', async () => {
+  it('takes a folder for every log under it, in name order, leaving out hidden files and naming the others it leaves out', async () => {
     const folder = join(dir, 'logs');
     await mkdir(join(folder, 'b-later'), { recursive: true });
     await mkdir(join(folder, '.cache'), { recursive: true });
@@ -57,7 +57,18 @@ describe('commands: ingest, ingest-honeypot and stats runners', () => {
     await writeFile(join(folder, 'b.csv'), row(2));
     await writeFile(join(folder, '.DS_Store'), 'not a log');
     await writeFile(join(folder, '.cache', 'x.csv'), 'not a log either');
-    assert.deepEqual(await expandInputPaths([folder, files.q4]), [join(folder, 'a.csv'), join(folder, 'b-later', 'c.csv'), join(folder, 'b.csv'), files.q4]);
+    await writeFile(join(folder, 'README.md'), '# Logs of sensor s1\n');
+    await writeFile(join(folder, 'b-later', 'empty.csv'), '');
+    const expanded = await expandInputPaths([folder, files.q4]);
+    assert.deepEqual(expanded.files, [
+      join(folder, 'README.md'),
+      join(folder, 'a.csv'),
+      join(folder, 'b-later', 'c.csv'),
+      join(folder, 'b-later', 'empty.csv'),
+      join(folder, 'b.csv'),
+      files.q4,
+    ]);
+    assert.equal(expanded.found.has(files.q4), false, 'a file named on the command line is not one found in a folder');
     const empty = join(dir, 'empty-folder');
     await mkdir(empty);
     await assert.rejects(expandInputPaths([empty]), (error: Error & { code?: string }) => {
@@ -66,9 +77,17 @@ describe('commands: ingest, ingest-honeypot and stats runners', () => {
       return true;
     });
     const started: string[] = [];
+    const lines: string[] = [];
     const summary = await runIngest(
       { store: join(dir, 'folder.duckdb'), sensors: files.manifest, files: [folder] },
-      { ...effects, fileStarted: (file, index, count) => started.push(`${index}/${count} ${file}`) },
+      { ...effects, log: (line) => lines.push(line), fileStarted: (file, index, count) => started.push(`${index}/${count} ${file}`) },
+    );
+    assert.deepEqual(
+      lines.filter((l) => l.includes('left out')),
+      [
+        `${join(folder, 'README.md')}: left out, not a packet log (the header row lacks ts, src_ip, dst_port, proto (expected ts,sensor,src_ip,dst_port,proto or Shadowserver's event format))`,
+        `${join(folder, 'b-later', 'empty.csv')}: left out, it is empty`,
+      ],
     );
     assert.deepEqual(started, [`1/3 ${join(folder, 'a.csv')}`, `2/3 ${join(folder, 'b-later', 'c.csv')}`, `3/3 ${join(folder, 'b.csv')}`]);
     assert.deepEqual(
@@ -79,6 +98,26 @@ describe('commands: ingest, ingest-honeypot and stats runners', () => {
         [join(folder, 'b.csv'), 1],
       ],
     );
+  });
+
+  it('fails when a folder holds no logs of the kind, saying why each file was left out', async () => {
+    const folder = join(dir, 'not-honeypot-logs');
+    await mkdir(folder);
+    await writeFile(join(folder, 'capture.pcap'), Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 1, 0, 0, 0]));
+    await writeFile(join(folder, 'SHA256SUMS'), 'e3b0c442  capture.pcap\n');
+    const lines: string[] = [];
+    await assert.rejects(
+      runIngestHoneypot({ store: join(dir, 'hp.duckdb'), name: 'telnet-pot', files: [folder] }, { ...effects, log: (line) => lines.push(line) }),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'BAD_ARGUMENT');
+        assert.match(error.message, /No honeypot logs among the files given/);
+        return true;
+      },
+    );
+    assert.deepEqual(lines, [
+      `${join(folder, 'SHA256SUMS')}: left out, not a honeypot log (the header row lacks ts or src_ip)`,
+      `${join(folder, 'capture.pcap')}: left out, a packet capture, not a honeypot log`,
+    ]);
   });
 
   it('keeps one status line on a terminal: which file of how many, and a bar for a large one', () => {
