@@ -41,6 +41,13 @@ export function formatIPv4Key(key: number): string {
   return `${Math.floor(key / 16777216)}.${Math.floor(key / 65536) % 256}.${Math.floor(key / 256) % 256}.${key % 256}`;
 }
 
+/**
+ * Texts the resolve cache holds before it starts again: it only saves a
+ * parse and a lookup for a source seen again, and an ingest of a quarter's
+ * logs can see tens of millions of distinct sources.
+ */
+const CACHE_LIMIT = 1_000_000;
+
 export class SourceKeys {
   private readonly cache = new Map<string, PackedSource>();
   private readonly v6 = new Map<string, number>();
@@ -50,11 +57,12 @@ export class SourceKeys {
   private constructor(
     /** Where regions come from; null when they are not needed. */
     readonly geo: GeoResolver | null,
+    private readonly cacheLimit: number,
   ) {}
 
   /** Reads the IPv6 dictionary; `geo` null means regions are not needed (honeypot logs). */
-  static async load(store: Store, geo: GeoResolver | null): Promise<SourceKeys> {
-    const keys = new SourceKeys(geo);
+  static async load(store: Store, geo: GeoResolver | null, options: { cacheLimit?: number } = {}): Promise<SourceKeys> {
+    const keys = new SourceKeys(geo, options.cacheLimit ?? CACHE_LIMIT);
     const rows = await queryRows<{ id: number; address: string }>(store.connection, 'SELECT id, address FROM addresses6');
     for (const row of rows) {
       keys.v6.set(row.address, row.id);
@@ -68,9 +76,15 @@ export class SourceKeys {
     let packed = this.cache.get(text);
     if (packed === undefined) {
       packed = this.resolveNew(text);
+      if (this.cache.size >= this.cacheLimit) this.cache.clear();
       this.cache.set(text, packed);
     }
     return packed;
+  }
+
+  /** Texts in the resolve cache (never more than its limit). */
+  get cached(): number {
+    return this.cache.size;
   }
 
   /**

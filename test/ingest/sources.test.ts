@@ -36,4 +36,22 @@ describe('ingest/sources', () => {
       store.close();
     }
   });
+
+  it('keeps its cache within its limit, resolving as before, IPv6 keys included', async () => {
+    const store = await openStore(MEMORY_STORE);
+    try {
+      const geo = loadDefaultGeo();
+      const small = await SourceKeys.load(store, geo, { cacheLimit: 4 });
+      const reference = await SourceKeys.load(store, geo);
+      const texts = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? `2001:db8::${i + 1}` : `8.8.${i}.8`));
+      for (const round of [1, 2])
+        for (const text of texts) {
+          assert.equal(small.resolve(text), reference.resolve(text), `${text}, round ${round}`);
+          assert.ok(small.cached <= 4, `${small.cached} texts cached`);
+        }
+      assert.equal(reference.cached, texts.length);
+    } finally {
+      store.close();
+    }
+  });
 });
