@@ -103,16 +103,6 @@ export class SourceKeys {
     return key * REGION_SPAN + this.region(formatIPv4Key(key));
   }
 
-  /**
-   * `resolve` for an address text already in canonical form (a capture
-   * reader's), for callers that keep their own cache per address: an IPv4
-   * address skips the parse and the text-keyed cache.
-   */
-  resolveCanonical(text: string): PackedSource {
-    if (text.includes(':')) return this.resolve(text);
-    return parseIPv4Key(text) * REGION_SPAN + this.region(text);
-  }
-
   private region(address: string): number {
     return this.geo === null ? 0 : parseRegionCode(this.geo.lookup(address));
   }
@@ -174,8 +164,8 @@ export class AddressKeyColumns {
   add(added: AddedAddresses, regions: Uint16Array | null): void {
     const size = added.from + added.count;
     if (size > this.low.length) this.grow(size);
+    // Slots past the table's end are zero, so `high` is right for IPv4 keys as it stands.
     this.low.set(added.v4, added.from);
-    this.high.fill(0, added.from, size);
     if (regions) this.region.set(regions, added.from);
     for (const [index, text] of added.v6) {
       this.v6Texts.set(index, text);
@@ -188,7 +178,7 @@ export class AddressKeyColumns {
   resolve(index: number): number {
     if (index >= this.size) throw new Error(`the capture reader used address ${index} before sending it`);
     const text = this.v6Texts.get(index);
-    const packed = text === undefined ? this.sources.resolveIPv4Key(this.low[index]!) : this.sources.resolveCanonical(text);
+    const packed = text === undefined ? this.sources.resolveIPv4Key(this.low[index]!) : this.sources.resolve(text);
     // The capture reader writes only well-formed addresses.
     if (packed < 0) throw new Error(`the capture reader produced an address that cannot be read back: ${JSON.stringify(text)}`);
     const key = unpackKey(packed);
